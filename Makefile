@@ -1,0 +1,70 @@
+# Two commands: `make run` (demo site) and `make test` (the whole suite, SQLite then PostgreSQL).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PG_PORT ?= 54329
+PGDATA_DIR := /tmp/toolkit-pgdata-$(PG_PORT)
+
+.PHONY: install demo run test test-sqlite test-postgres test-e2e lint format check system-deps bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+
+run: demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# Debian packages the tests need: PostgreSQL and Chromium (for the browser tests).
+system-deps:
+	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+	   || ! command -v chromium >/dev/null; then \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=toolkit.settings.production SECRET_KEY=check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
+	  ALLOWED_HOSTS=example.org TOOLKIT_DATA_KEY=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+test-sqlite: install
+	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m e2e -q
+
+test-postgres: install
+	bash .ci/postgres start $(PGDATA_DIR) $(PG_PORT)
+	trap 'bash .ci/postgres stop $(PGDATA_DIR) $(PG_PORT)' EXIT; \
+	export DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/toolkit; \
+	$(BIN)/pytest -m "not e2e" -q && $(BIN)/pytest -m e2e -q
+
+test: system-deps install lint check
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

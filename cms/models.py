@@ -1,0 +1,190 @@
+"""Editorial pages. Each program has a section: landing page, articles, resources, newsletter."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from programs import selectors
+
+RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class CalloutBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=120)
+    text = blocks.RichTextBlock(features=["bold", "italic", "link"])
+
+    class Meta:
+        icon = "info-circle"
+        template = "cms/blocks/callout.html"
+
+
+class BodyBlock(blocks.StreamBlock):
+    heading = blocks.CharBlock(
+        max_length=120, form_classname="title", template="cms/blocks/heading.html"
+    )
+    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    callout = CalloutBlock()
+
+
+class ProgramSectionMixin:
+    """Pages inside a program's section know their program, for crisis lines and links."""
+
+    def get_program_page(self):
+        return ProgramPage.objects.ancestor_of(self, inclusive=True).live().specific().first()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        program_page = self.get_program_page()
+        context["program_page"] = program_page
+        context["program"] = program_page.program if program_page else None
+        return context
+
+
+class HomePage(Page):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["cms.ProgramPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["program_pages"] = ProgramPage.objects.child_of(self).live().specific()
+        return context
+
+
+class ProgramPage(ProgramSectionMixin, Page):
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.PROTECT, related_name="landing_page"
+    )
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("program"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = [
+        "cms.ArticleIndexPage",
+        "cms.ResourceIndexPage",
+        "cms.NewsletterIndexPage",
+        "cms.TrainingIndexPage",
+    ]
+    api_fields = [APIField("intro"), APIField("body")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.get_children().live().specific()
+        context["help_resources"] = selectors.help_resources(program=self.program)
+        return context
+
+
+class ArticleIndexPage(ProgramSectionMixin, Page):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.ProgramPage"]
+    subpage_types = ["cms.ArticlePage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = ArticlePage.objects.child_of(self).live().order_by("-date")
+        return context
+
+
+class ArticlePage(ProgramSectionMixin, Page):
+    date = models.DateField(_("date"))
+    summary = models.CharField(_("summary"), max_length=240, blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["cms.ArticleIndexPage"]
+    subpage_types = []
+    api_fields = [APIField("date"), APIField("summary"), APIField("body")]
+
+
+class ResourceIndexPage(ProgramSectionMixin, Page):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.ProgramPage"]
+    subpage_types = ["cms.ResourcePage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["resources"] = ResourcePage.objects.child_of(self).live()
+        program = context.get("program")
+        context["help_resources"] = selectors.help_resources(program=program) if program else []
+        return context
+
+
+class ResourcePage(ProgramSectionMixin, Page):
+    summary = models.CharField(_("summary"), max_length=240, blank=True)
+    link = models.URLField(_("external link"), blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("link"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.ResourceIndexPage"]
+    subpage_types = []
+    api_fields = [APIField("summary"), APIField("link"), APIField("body")]
+
+
+class NewsletterIndexPage(ProgramSectionMixin, Page):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.ProgramPage"]
+    subpage_types = ["cms.NewsletterIssuePage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["issues"] = (
+            NewsletterIssuePage.objects.child_of(self).live().order_by("-issue_date")
+        )
+        return context
+
+
+class NewsletterIssuePage(ProgramSectionMixin, Page):
+    issue_date = models.DateField(_("issue date"))
+    summary = models.CharField(_("summary"), max_length=240, blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("issue_date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.NewsletterIndexPage"]
+    subpage_types = []
+    api_fields = [APIField("issue_date"), APIField("summary"), APIField("body")]
+
+
+class TrainingIndexPage(ProgramSectionMixin, Page):
+    """Training material supporters read and then mark complete from their caseload."""
+
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.ProgramPage"]
+    subpage_types = ["cms.TrainingModulePage"]
+
+
+class TrainingModulePage(ProgramSectionMixin, Page):
+    summary = models.CharField(_("summary"), max_length=240, blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    parent_page_types = ["cms.TrainingIndexPage"]
+    subpage_types = []

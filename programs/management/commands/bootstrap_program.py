@@ -1,0 +1,36 @@
+from django.conf import settings
+
+from programs.blueprints import BLUEPRINTS
+from programs.services import members, setup
+
+from ._base import ToolkitCommand
+
+
+class Command(ToolkitCommand):
+    help = "Create a program from a template, with its admin, pages and training requirements."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--template", required=True, choices=sorted(BLUEPRINTS))
+        parser.add_argument("--name", required=True, help="The program's name.")
+        parser.add_argument("--slug", required=True, help="Used in web addresses.")
+        parser.add_argument("--admin-email", required=True)
+        parser.add_argument("--organisation", default="", help="Defaults to the program's name.")
+
+    def handle(self, *args, template, name, slug, admin_email, organisation, **options):
+        result = setup.program_bootstrap(
+            template=template,
+            name=name,
+            slug=slug,
+            admin_email=admin_email,
+            organisation_name=organisation,
+        )
+        if result.changes:
+            for change in result.changes:
+                self.stdout.write(f"- {change}")
+            self.stdout.write(self.style.SUCCESS(f"Program '{slug}' is ready."))
+        else:
+            self.stdout.write(f"Program '{slug}' already exists as asked; nothing changed.")
+        if result.admin_needs_password:
+            link = members.set_password_url(user=result.admin, base_url=settings.TOOLKIT_BASE_URL)
+            self.stdout.write(f"Send this one-time link to {result.admin.email} to set a password:")
+            self.stdout.write(link)

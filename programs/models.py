@@ -1,0 +1,635 @@
+"""The peer support domain: programs, people and their roles, requests and caseloads.
+
+Support requests carry no user, IP address or user agent: the requester is known only
+by the keyed hash of a receipt code they keep. Free text is encrypted at rest.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from .crypto import EncryptedTextField
+
+MIN_REPORT_THRESHOLD = 5
+
+DEFAULT_CONFIDENTIALITY_LIMITS = _(
+    "What you tell a peer supporter stays between you and them. They do not tell your "
+    "manager or HR, and this program keeps no record of who you are. There are limits: "
+    "if you tell a supporter that you or someone else is in immediate danger of serious "
+    "harm, or about the abuse of a child or vulnerable adult, they may have to act to "
+    "keep people safe, and a court can order records to be produced. Peer supporters are "
+    "colleagues, not counsellors: they will help you find professional care when you "
+    "need it."
+)
+
+DEFAULT_CRISIS_PHRASES = "\n".join(
+    [
+        "not safe",
+        "kill myself",
+        "end my life",
+        "end it all",
+        "suicide",
+        "suicidal",
+        "hurt myself",
+        "harm myself",
+        "don't want to live",
+        "dont want to live",
+        "better off dead",
+        "overdose",
+    ]
+)
+
+
+class Channel(models.TextChoices):
+    MESSAGES = "messages", _("Anonymous messages on this site")
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("Email")
+    VIDEO = "video", _("Video call")
+    IN_PERSON = "in_person", _("In person")
+
+
+CHANNELS_NEEDING_CONTACT = {Channel.PHONE, Channel.EMAIL, Channel.VIDEO, Channel.IN_PERSON}
+
+
+class ChannelsMixin(models.Model):
+    """Which ways of meeting are offered; one boolean each so matching can filter in SQL."""
+
+    offers_messages = models.BooleanField(_("anonymous messages"), default=True)
+    offers_phone = models.BooleanField(_("phone"), default=False)
+    offers_email = models.BooleanField(_("email"), default=False)
+    offers_video = models.BooleanField(_("video"), default=False)
+    offers_in_person = models.BooleanField(_("in person"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def channel_field(channel: str) -> str:
+        return f"offers_{channel}"
+
+    def offered_channels(self) -> list[Channel]:
+        return [c for c in Channel if getattr(self, self.channel_field(c))]
+
+
+class Topic(models.Model):
+    """One shared vocabulary for what a request is about and a supporter's lived experience."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Program(ChannelsMixin, ClusterableModel):
+    class Kind(models.TextChoices):
+        WORKPLACE = "workplace", _("Workplace")
+        FIRST_RESPONDER = "first-responder", _("First responder service")
+        HEALTHCARE = "healthcare", _("Healthcare")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programs"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        unique=True, help_text=_("Used in web addresses, e.g. /p/<slug>/request/.")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    topics = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="+",
+        verbose_name=_("request topics"),
+        help_text=_("The topics a requester can choose from."),
+    )
+    unit_label = models.CharField(
+        _("name for units"),
+        max_length=40,
+        default=_("department"),
+        help_text=_("What this organisation calls its units: station, ward, department…"),
+    )
+    confidentiality_limits = models.TextField(
+        _("limits of confidentiality"),
+        default=DEFAULT_CONFIDENTIALITY_LIMITS,
+        help_text=_("Shown to every requester before they write anything."),
+    )
+    crisis_phrases = models.TextField(
+        _("crisis phrases"),
+        default=DEFAULT_CRISIS_PHRASES,
+        blank=True,
+        help_text=_(
+            "One per line. A request containing one shows the crisis lines at once "
+            "and is flagged urgent for coordinators."
+        ),
+    )
+    default_caseload_cap = models.PositiveSmallIntegerField(
+        _("default caseload cap"), default=5, validators=[MinValueValidator(1)]
+    )
+    retention_days = models.PositiveIntegerField(
+        _("retention after closing (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Closed and withdrawn requests are deleted after this many days."),
+    )
+    requester_idle_days = models.PositiveIntegerField(
+        _("requester access ends after (idle days)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        _("smallest count shown in reports"),
+        default=MIN_REPORT_THRESHOLD,
+        validators=[MinValueValidator(MIN_REPORT_THRESHOLD)],
+        help_text=_("Counts below this are shown as 'fewer than k'. Never below 5."),
+    )
+    is_open = models.BooleanField(_("accepting requests"), default=True)
+    auto_assign = models.BooleanField(
+        _("assign new requests automatically"),
+        default=False,
+        help_text=_("Offer each new request to the best-matched supporter at once."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("administer_program", "Administer the program and its members"),
+            ("view_reports", "See the program's aggregate reports"),
+            ("manage_roster", "Manage the supporter roster and training"),
+            ("triage_requests", "Read the queue, assign and reassign requests"),
+            ("hold_caseload", "Hold a caseload as a peer supporter"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not self.offered_channels():
+            raise ValidationError(_("Offer at least one way to be contacted."))
+
+    def crisis_phrase_list(self) -> list[str]:
+        return [p.strip().lower() for p in self.crisis_phrases.splitlines() if p.strip()]
+
+    def crisis_lines(self):
+        return self.help_resources.filter(kind=HelpResource.Kind.CRISIS)
+
+
+class Unit(Orderable):
+    """A station, ward or department; requesters may exclude supporters from theirs."""
+
+    program = ParentalKey(Program, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="unique_unit_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class HelpResource(Orderable):
+    class Kind(models.TextChoices):
+        CRISIS = "crisis", _("Crisis line")
+        EAP = "eap", _("Employee assistance program")
+        CLINICAL = "clinical", _("Clinical or professional care")
+        COMMUNITY = "community", _("Community or other support")
+
+    program = ParentalKey(Program, on_delete=models.CASCADE, related_name="help_resources")
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CRISIS)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    url = models.URLField(_("web address"), blank=True)
+    hours = models.CharField(_("hours"), max_length=80, blank=True, default=_("24/7"))
+    description = models.CharField(_("description"), max_length=240, blank=True)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def phone_href(self) -> str:
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+class TrainingRequirement(Orderable):
+    program = ParentalKey(Program, on_delete=models.CASCADE, related_name="training_requirements")
+    name = models.CharField(_("name"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    valid_for_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if it never needs renewing."),
+    )
+    is_required = models.BooleanField(_("required to take requests"), default=True)
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("training page"),
+        help_text=_("A page supporters read and then mark complete, if any."),
+    )
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="unique_requirement_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Program admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    SUPPORTER = "supporter", _("Peer supporter")
+
+
+class Membership(models.Model):
+    """A person's role in one program; the same person may hold other roles elsewhere."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user", "role"], name="unique_membership_role"
+            )
+        ]
+        ordering = ["program", "role", "user__email"]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.program}"
+
+
+class SupporterProfile(ChannelsMixin, models.Model):
+    """A peer champion on a program's roster."""
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        IN_TRAINING = "in_training", _("In training")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        RETIRED = "retired", _("Retired")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="supporters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supporter_profiles"
+    )
+    display_name = models.CharField(
+        _("name shown to requesters"), max_length=80, help_text=_("A first name is enough.")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.APPLICANT
+    )
+    lived_experience = models.ManyToManyField(
+        Topic, blank=True, related_name="+", verbose_name=_("lived experience")
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="+", verbose_name=_("languages")
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="supporters"
+    )
+    gender = models.CharField(_("gender (optional, self-described)"), max_length=40, blank=True)
+    availability = models.CharField(
+        _("weekly availability"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: weekday evenings, Saturday mornings."),
+    )
+    max_active_cases = models.PositiveSmallIntegerField(
+        _("maximum active cases"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the program's default."),
+    )
+    confidentiality_limits = models.TextField(
+        _("limits of confidentiality that apply to this supporter"),
+        blank=True,
+        help_text=_("For example, a supervisor's duty to report. Shown before disclosure."),
+    )
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
+    debrief_requested_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [models.UniqueConstraint(fields=["program", "user"], name="unique_supporter")]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.program})"
+
+    @property
+    def capacity(self) -> int:
+        return self.max_active_cases or self.program.default_caseload_cap
+
+
+class SupporterStatusChange(models.Model):
+    """Selection and deselection: who decided, and when."""
+
+    supporter = models.ForeignKey(
+        SupporterProfile, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=12, choices=SupporterProfile.Status.choices)
+    to_status = models.CharField(max_length=12, choices=SupporterProfile.Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+
+class TrainingCompletion(models.Model):
+    class Source(models.TextChoices):
+        PAGE = "page", _("Read and marked complete")
+        CERTIFICATE = "certificate", _("External certificate")
+
+    supporter = models.ForeignKey(
+        SupporterProfile, on_delete=models.CASCADE, related_name="completions"
+    )
+    requirement = models.ForeignKey(
+        TrainingRequirement, on_delete=models.CASCADE, related_name="completions"
+    )
+    completed_on = models.DateField(_("completed on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.CERTIFICATE)
+    reference = models.CharField(_("certificate reference"), max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminded_6m = models.BooleanField(default=False)
+    reminded_3m = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        indexes = [models.Index(fields=["requirement", "supporter", "expires_on"])]
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Whenever someone is free")
+    SOON = "soon", _("In the next day or two")
+    URGENT = "urgent", _("As soon as possible")
+
+
+class SupportRequest(models.Model):
+    """A request for peer contact, and the case it becomes. No identity is stored."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a supporter")
+        OFFERED = "offered", _("Offered to a supporter")
+        NEW = "new", _("Accepted, not yet contacted")
+        CONTACTED = "contacted", _("Contacted")
+        ACTIVE = "active", _("Active")
+        REFERRED = "referred", _("Referred on")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN_STATUSES = [
+        Status.QUEUED,
+        Status.OFFERED,
+        Status.NEW,
+        Status.CONTACTED,
+        Status.ACTIVE,
+        Status.REFERRED,
+    ]
+    ACTIVE_CASE_STATUSES = [
+        Status.OFFERED,
+        Status.NEW,
+        Status.CONTACTED,
+        Status.ACTIVE,
+        Status.REFERRED,
+    ]
+
+    class Outcome(models.TextChoices):
+        SUPPORTED = "supported", _("Supported; no further need")
+        REFERRED = "referred", _("Referred to professional help")
+        NO_RESPONSE = "no_response", _("No response from the requester")
+        DECLINED = "declined", _("Requester declined support")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="requests")
+    receipt_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+")
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.MESSAGES)
+    contact_detail = EncryptedTextField()
+    alias = EncryptedTextField()
+    wants_shared_experience = models.BooleanField(default=False)
+    preferred_gender = models.CharField(max_length=40, blank=True)
+    preferred_language = models.ForeignKey(
+        Language, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    excluded_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    in_danger = models.BooleanField(default=False)
+    crisis_flag = models.BooleanField(default=False)
+    assigned_to = models.ForeignKey(
+        SupporterProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    no_match = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    # Times are kept to the hour so that time alone does not point at a shift.
+    created_at = models.DateTimeField()
+    requester_seen_at = models.DateTimeField()
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["program", "status"]),
+            models.Index(fields=["assigned_to", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="queued")
+                | Q(assigned_to__isnull=False)
+                | Q(status__in=["closed", "withdrawn"]),
+                name="assigned_unless_queued",
+            )
+        ]
+
+    def __str__(self):
+        return f"Request {str(self.id)[:8]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def first_message(self):
+        return self.messages.filter(sender=Message.Sender.REQUESTER).first()
+
+
+class Message(models.Model):
+    class Sender(models.TextChoices):
+        REQUESTER = "requester", _("You")
+        SUPPORTER = "supporter", _("Peer supporter")
+        COORDINATOR = "coordinator", _("Coordinator")
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=12, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = EncryptedTextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ContactType(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video")
+    IN_PERSON = "in_person", _("In person")
+    UNDISCLOSED = "undisclosed", _("Prefer not to record")
+
+
+class ReferralKind(models.TextChoices):
+    EAP = "eap", _("Employee assistance program")
+    CLINICIAN = "clinician", _("Clinician or therapist")
+    CRISIS = "crisis", _("Crisis service")
+    OTHER = "other", _("Other professional help")
+    UNDISCLOSED = "undisclosed", _("Prefer not to record")
+
+
+class CaseNote(models.Model):
+    """Minimal structured notes; free text is optional and private to supporter and coordinator."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact_date = models.DateField(_("contact date"))
+    contact_type = models.CharField(_("contact type"), max_length=12, choices=ContactType.choices)
+    referral_offered = models.BooleanField(_("referral offered"), default=False)
+    text = EncryptedTextField(_("note (optional)"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-contact_date", "-id"]
+
+
+class Referral(models.Model):
+    """That a referral was offered, and to what kind of help; never to whom."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="referrals")
+    kind = models.CharField(max_length=12, choices=ReferralKind.choices)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class CaseEvent(models.Model):
+    """The assignment history of a request. No content."""
+
+    class Kind(models.TextChoices):
+        FLAGGED = "flagged", _("Flagged urgent")
+        NO_MATCH = "no_match", _("No eligible supporter")
+        OFFERED = "offered", _("Offered to a supporter")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        HANDOVER = "handover", _("Handover requested")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+
+    class DeclineReason(models.TextChoices):
+        CAPACITY = "capacity", _("I don't have capacity right now")
+        CONFLICT = "conflict", _("I may know this person or have a conflict")
+        EXPERIENCE = "experience", _("Someone else would be a better fit")
+        OTHER = "other", _("Other")
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    supporter = models.ForeignKey(
+        SupporterProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=12, choices=DeclineReason.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class CaseAccess(models.Model):
+    """Audit log: every read or write of a case, by whom and when. Never its content."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        REPLY = "reply", _("Replied")
+        NOTE = "note", _("Added a note")
+        UPDATE = "update", _("Changed status")
+        ASSIGN = "assign", _("Assigned")
+        REFER = "refer", _("Recorded a referral")
+        REQUESTER_VIEW = "requester_view", _("Requester looked up")
+        REQUESTER_REPLY = "requester_reply", _("Requester replied")
+
+    case_id = models.UUIDField(db_index=True)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    via = models.CharField(max_length=8, default="web")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]

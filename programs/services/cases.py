@@ -1,0 +1,254 @@
+"""The staff side of a case: offer, accept, decline, reply, note, refer, hand over, close."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..models import (
+    CaseAccess,
+    CaseEvent,
+    CaseNote,
+    Message,
+    Referral,
+    ReferralKind,
+    SupporterProfile,
+    SupportRequest,
+)
+from . import matching, notifications
+from .intake import MAX_MESSAGE_LENGTH, _validate_body
+
+Status = SupportRequest.Status
+
+
+def audit(*, case: SupportRequest, actor, action: str, via: str = "web") -> None:
+    """Record one access to a case: who, what kind of access, when. Never content."""
+    CaseAccess.objects.create(
+        case_id=case.pk, program_id=case.program_id, actor=actor, action=action, via=via
+    )
+
+
+def _require_open(case: SupportRequest) -> None:
+    if not case.is_open:
+        raise ValidationError(_("This case is closed."))
+
+
+def _require_handler(actor, case: SupportRequest) -> str:
+    """The assigned supporter, once accepted, or a coordinator of the program."""
+    if permissions.is_assigned_supporter(actor, case) and case.status != Status.OFFERED:
+        return Message.Sender.SUPPORTER
+    if permissions.can_triage_case(actor, case):
+        return Message.Sender.COORDINATOR
+    raise PermissionDenied
+
+
+@transaction.atomic
+def request_offer(*, request: SupportRequest, supporter: SupporterProfile, actor, via="web"):
+    """Offer a request to an eligible supporter; coordinators only (or the auto-assigner)."""
+    if actor is not None:
+        permissions.require(actor, permissions.TRIAGE, request.program)
+    _require_open(request)
+    if supporter.program_id != request.program_id:
+        raise ValidationError({"supporter": _("Choose a supporter from this program.")})
+    if not matching.candidates(request=request).filter(pk=supporter.pk).exists():
+        raise ValidationError(
+            {
+                "supporter": _(
+                    "This supporter cannot take this request (training, capacity, "
+                    "channel, language, pause or the requester's exclusions)."
+                )
+            }
+        )
+    request.assigned_to = supporter
+    request.status = Status.OFFERED
+    request.no_match = False
+    request.save(update_fields=["assigned_to", "status", "no_match"])
+    CaseEvent.objects.create(
+        request=request, kind=CaseEvent.Kind.OFFERED, supporter=supporter, actor=actor
+    )
+    if actor is not None:
+        audit(case=request, actor=actor, action=CaseAccess.Action.ASSIGN, via=via)
+    transaction.on_commit(lambda: notifications.supporter_offered(supporter=supporter))
+    return request
+
+
+@transaction.atomic
+def request_accept(*, request: SupportRequest, actor, via="web") -> SupportRequest:
+    if not permissions.is_assigned_supporter(actor, request) or request.status != Status.OFFERED:
+        raise PermissionDenied
+    request.status = Status.NEW
+    request.save(update_fields=["status"])
+    CaseEvent.objects.create(
+        request=request, kind=CaseEvent.Kind.ACCEPTED, supporter=request.assigned_to, actor=actor
+    )
+    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    return request
+
+
+def _return_to_queue(request: SupportRequest) -> None:
+    request.assigned_to = None
+    request.status = Status.QUEUED
+    request.save(update_fields=["assigned_to", "status"])
+
+
+@transaction.atomic
+def request_decline(*, request: SupportRequest, actor, reason: str, via="web") -> SupportRequest:
+    """The offered supporter declines with a reason category only; the request goes back."""
+    if not permissions.is_assigned_supporter(actor, request) or request.status != Status.OFFERED:
+        raise PermissionDenied
+    if reason not in CaseEvent.DeclineReason.values:
+        raise ValidationError({"reason": _("Choose a reason.")})
+    supporter = request.assigned_to
+    _return_to_queue(request)
+    CaseEvent.objects.create(
+        request=request,
+        kind=CaseEvent.Kind.DECLINED,
+        supporter=supporter,
+        actor=actor,
+        reason=reason,
+    )
+    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    transaction.on_commit(lambda: matching.request_route(request_id=request.pk))
+    return request
+
+
+@transaction.atomic
+def staff_reply(*, request: SupportRequest, actor, body: str, via="web") -> Message:
+    """The assigned supporter or a coordinator writes to the requester."""
+    body = _validate_body(body)
+    sender = _require_handler(actor, request)
+    _require_open(request)
+    message = Message.objects.create(
+        request=request, sender=sender, author=actor, body=body, created_at=timezone.now()
+    )
+    request.last_contact_at = timezone.now()
+    fields = ["last_contact_at"]
+    if request.status in (Status.NEW, Status.QUEUED) and sender == Message.Sender.SUPPORTER:
+        request.status = Status.CONTACTED
+        fields.append("status")
+    request.save(update_fields=fields)
+    audit(case=request, actor=actor, action=CaseAccess.Action.REPLY, via=via)
+    return message
+
+
+@transaction.atomic
+def note_add(
+    *,
+    request: SupportRequest,
+    actor,
+    contact_date: date,
+    contact_type: str,
+    referral_offered: bool = False,
+    text: str = "",
+    via="web",
+) -> CaseNote:
+    """A minimal structured note; free text is optional."""
+    _require_handler(actor, request)
+    if len(text or "") > MAX_MESSAGE_LENGTH:
+        raise ValidationError({"text": _("Please keep notes short.")})
+    if contact_date > timezone.localdate():
+        raise ValidationError({"contact_date": _("The contact date cannot be in the future.")})
+    note = CaseNote(
+        request=request,
+        author=actor,
+        contact_date=contact_date,
+        contact_type=contact_type,
+        referral_offered=referral_offered,
+        text=(text or "").strip(),
+    )
+    note.full_clean(exclude=["request", "author", "text"])
+    note.save()
+    contact_at = timezone.make_aware(
+        timezone.datetime.combine(contact_date, timezone.datetime.min.time())
+    )
+    if request.last_contact_at is None or contact_at > request.last_contact_at:
+        request.last_contact_at = contact_at
+    if request.status == Status.NEW:
+        request.status = Status.CONTACTED
+    request.save(update_fields=["last_contact_at", "status"])
+    audit(case=request, actor=actor, action=CaseAccess.Action.NOTE, via=via)
+    return note
+
+
+@transaction.atomic
+def referral_record(*, request: SupportRequest, actor, kind: str, via="web") -> Referral:
+    """Record that professional help was offered, and of what kind; never to whom."""
+    _require_handler(actor, request)
+    _require_open(request)
+    if kind not in ReferralKind.values:
+        raise ValidationError({"kind": _("Choose the kind of help offered.")})
+    referral = Referral.objects.create(request=request, kind=kind, offered_by=actor)
+    request.status = Status.REFERRED
+    request.save(update_fields=["status"])
+    audit(case=request, actor=actor, action=CaseAccess.Action.REFER, via=via)
+    return referral
+
+
+@transaction.atomic
+def handover_request(*, request: SupportRequest, actor, via="web") -> None:
+    """The supporter asks a coordinator to hand the case to someone else."""
+    if not permissions.is_assigned_supporter(actor, request):
+        raise PermissionDenied
+    _require_open(request)
+    CaseEvent.objects.create(
+        request=request, kind=CaseEvent.Kind.HANDOVER, supporter=request.assigned_to, actor=actor
+    )
+    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    transaction.on_commit(
+        lambda: notifications.coordinators_alerted(
+            program=request.program, template="handover_requested"
+        )
+    )
+
+
+@transaction.atomic
+def request_close(*, request: SupportRequest, actor, outcome: str, via="web") -> SupportRequest:
+    _require_handler(actor, request)
+    _require_open(request)
+    if outcome not in SupportRequest.Outcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome.")})
+    request.status = Status.CLOSED
+    request.outcome = outcome
+    request.closed_at = timezone.now()
+    request.save(update_fields=["status", "outcome", "closed_at"])
+    CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.CLOSED, actor=actor)
+    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    return request
+
+
+SUPPORTER_STATUS_MOVES = {Status.CONTACTED, Status.ACTIVE, Status.REFERRED}
+
+
+@transaction.atomic
+def request_status_set(
+    *, request: SupportRequest, actor, status: str, outcome: str = "", via="web"
+) -> SupportRequest:
+    """Move a case along; closing needs an outcome."""
+    if status == Status.CLOSED:
+        return request_close(request=request, actor=actor, outcome=outcome, via=via)
+    if status == Status.NEW and request.status == Status.OFFERED:
+        return request_accept(request=request, actor=actor, via=via)
+    _require_handler(actor, request)
+    _require_open(request)
+    if status not in SUPPORTER_STATUS_MOVES:
+        raise ValidationError({"status": _("A case cannot be moved to that status.")})
+    request.status = status
+    request.save(update_fields=["status"])
+    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    return request
+
+
+def requests_purge_expired(*, now=None) -> int:
+    """Delete closed and withdrawn requests once their program's retention has passed."""
+    now = now or timezone.now()
+    deleted = 0
+    for request in SupportRequest.objects.filter(
+        status__in=[Status.CLOSED, Status.WITHDRAWN], closed_at__isnull=False
+    ).select_related("program"):
+        if request.closed_at < now - timedelta(days=request.program.retention_days):
+            request.delete()
+            deleted += 1
+    return deleted

@@ -1,0 +1,230 @@
+"""Anonymous intake and the requester's side of the conversation."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import receipts
+from ..models import (
+    CHANNELS_NEEDING_CONTACT,
+    CaseAccess,
+    CaseEvent,
+    Channel,
+    Language,
+    Message,
+    Program,
+    SupportRequest,
+    Unit,
+    Urgency,
+)
+from ..timeutils import coarse_now
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 5000
+MAX_CONTACT_LENGTH = 200
+MAX_ALIAS_LENGTH = 40
+
+
+@dataclass
+class Submission:
+    request: SupportRequest
+    receipt_code: str
+    crisis: bool
+
+
+def crisis_detected(*, program: Program, text: str, in_danger: bool) -> bool:
+    """The explicit 'I am not safe' choice, or any of the program's crisis phrases."""
+    if in_danger:
+        return True
+    lowered = " ".join((text or "").lower().replace("’", "'").split())
+    return any(phrase in lowered for phrase in program.crisis_phrase_list())
+
+
+def _check_length(errors: dict, field: str, value: str, limit: int) -> None:
+    if value and len(value) > limit:
+        errors[field] = _("Please keep this under %(n)d characters (it is %(m)d now).") % {
+            "n": limit,
+            "m": len(value),
+        }
+
+
+def request_submit(
+    *,
+    program: Program,
+    message: str = "",
+    topics=(),
+    channel: str = Channel.MESSAGES,
+    contact_detail: str = "",
+    alias: str = "",
+    wants_shared_experience: bool = False,
+    preferred_gender: str = "",
+    preferred_language: Language | None = None,
+    excluded_unit: Unit | None = None,
+    urgency: str = Urgency.ROUTINE,
+    in_danger: bool = False,
+) -> Submission:
+    """Store an anonymous request; the receipt code is returned once and never stored."""
+    message = (message or "").strip()
+    contact_detail = (contact_detail or "").strip()
+    alias = (alias or "").strip()
+    errors: dict[str, str] = {}
+    if not program.is_open:
+        raise ValidationError(
+            _(
+                "This program is not taking new requests right now. The crisis lines on this "
+                "page are always open."
+            )
+        )
+    _check_length(errors, "message", message, MAX_MESSAGE_LENGTH)
+    _check_length(errors, "contact_detail", contact_detail, MAX_CONTACT_LENGTH)
+    _check_length(errors, "alias", alias, MAX_ALIAS_LENGTH)
+    if channel not in Channel.values or channel not in program.offered_channels():
+        errors["channel"] = _("This program does not offer that way of meeting.")
+    elif channel in CHANNELS_NEEDING_CONTACT and not contact_detail:
+        errors["contact_detail"] = _(
+            "To be contacted this way, leave a phone number or email address. "
+            "Or choose anonymous messages."
+        )
+    topic_list = list(topics)
+    allowed = set(program.topics.values_list("pk", flat=True))
+    if any(getattr(t, "pk", None) not in allowed for t in topic_list):
+        errors["topics"] = _("Choose topics from the list.")
+    if excluded_unit is not None and excluded_unit.program_id != program.pk:
+        errors["excluded_unit"] = _("Choose from this program's list.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose how soon you would like to hear from someone.")
+    if errors:
+        raise ValidationError(errors)
+
+    crisis = crisis_detected(program=program, text=message, in_danger=in_danger)
+    code = receipts.generate()
+    now = coarse_now()
+    with transaction.atomic():
+        request = SupportRequest.objects.create(
+            program=program,
+            receipt_hash=receipts.digest(code),
+            channel=channel,
+            contact_detail=contact_detail if channel in CHANNELS_NEEDING_CONTACT else "",
+            alias=alias,
+            wants_shared_experience=wants_shared_experience,
+            preferred_gender=(preferred_gender or "").strip()[:40],
+            preferred_language=preferred_language,
+            excluded_unit=excluded_unit,
+            urgency=Urgency.URGENT if crisis else urgency,
+            in_danger=in_danger,
+            crisis_flag=crisis,
+            created_at=now,
+            requester_seen_at=now,
+        )
+        if topic_list:
+            request.topics.set(topic_list)
+        if message:
+            Message.objects.create(
+                request=request, sender=Message.Sender.REQUESTER, body=message, created_at=now
+            )
+        if crisis:
+            CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED)
+        from . import matching  # noqa: PLC0415 - matching imports this module's types
+
+        transaction.on_commit(lambda: matching.request_route(request_id=request.pk))
+    return Submission(request=request, receipt_code=code, crisis=crisis)
+
+
+def request_lookup(*, receipt_code: str) -> SupportRequest | None:
+    """The request behind a code, or None for any code that is unknown, malformed or expired."""
+    digests = receipts.candidate_digests(receipt_code)
+    if not digests:
+        return None
+    request = (
+        SupportRequest.objects.select_related("program", "assigned_to")
+        .filter(receipt_hash__in=digests)
+        .first()
+    )
+    if request is None:
+        return None
+    idle_limit = timedelta(days=request.program.requester_idle_days)
+    if request.requester_seen_at < timezone.now() - idle_limit:
+        return None
+    if request.status == SupportRequest.Status.WITHDRAWN:
+        return None
+    now = coarse_now()
+    updates = {}
+    if request.requester_seen_at != now:
+        updates["requester_seen_at"] = now
+    if request.receipt_hash != digests[0]:
+        updates["receipt_hash"] = digests[0]  # moved onto the newest key
+    if updates:
+        SupportRequest.objects.filter(pk=request.pk).update(**updates)
+        for key, value in updates.items():
+            setattr(request, key, value)
+    CaseAccess.objects.create(
+        case_id=request.pk,
+        program=request.program,
+        action=CaseAccess.Action.REQUESTER_VIEW,
+        at=now,
+    )
+    return request
+
+
+def conversation(*, request: SupportRequest):
+    return list(request.messages.order_by("id"))
+
+
+def _validate_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message first.")})
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            {"body": _("Please keep this under %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}}
+        )
+    return body
+
+
+@transaction.atomic
+def requester_reply(*, request: SupportRequest, body: str) -> Message:
+    """The requester answers in their conversation."""
+    body = _validate_body(body)
+    if not request.is_open:
+        raise ValidationError(_("This conversation is closed. You can make a new request."))
+    now = coarse_now()
+    message = Message.objects.create(
+        request=request, sender=Message.Sender.REQUESTER, body=body, created_at=now
+    )
+    if request.status == SupportRequest.Status.CONTACTED:
+        request.status = SupportRequest.Status.ACTIVE
+        request.save(update_fields=["status"])
+    CaseAccess.objects.create(
+        case_id=request.pk,
+        program=request.program,
+        action=CaseAccess.Action.REQUESTER_REPLY,
+        at=now,
+    )
+    crisis = crisis_detected(program=request.program, text=body, in_danger=False)
+    if crisis and not request.crisis_flag:
+        request.crisis_flag = True
+        request.save(update_fields=["crisis_flag"])
+        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED)
+    from . import notifications  # noqa: PLC0415
+
+    transaction.on_commit(lambda: notifications.requester_replied(request_id=request.pk))
+    return message
+
+
+@transaction.atomic
+def requester_withdraw(*, request: SupportRequest) -> None:
+    """The requester ends the request; its content is deleted at once."""
+    request.status = SupportRequest.Status.WITHDRAWN
+    request.closed_at = coarse_now()
+    request.contact_detail = ""
+    request.alias = ""
+    request.save(update_fields=["status", "closed_at", "contact_detail", "alias"])
+    request.messages.all().delete()
+    request.notes.all().delete()
+    CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.WITHDRAWN)

@@ -1,0 +1,55 @@
+"""Who hears about what. Every email is sent through a background task, without content."""
+
+from ..models import Membership, Role, SupporterProfile, SupportRequest
+from ..tasks import send_staff_email
+
+
+def _coordinator_ids(program) -> list[int]:
+    return list(
+        Membership.objects.filter(program=program, role=Role.COORDINATOR).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _send(user_ids, template, **context) -> None:
+    if user_ids:
+        send_staff_email.enqueue(user_ids=sorted(set(user_ids)), template=template, context=context)
+
+
+def request_arrived(*, request_id) -> None:
+    request = SupportRequest.objects.select_related("program").get(pk=request_id)
+    _send(
+        _coordinator_ids(request.program),
+        "request_arrived",
+        program=request.program.name,
+        program_slug=request.program.slug,
+        urgent=request.crisis_flag,
+        no_match=request.no_match,
+    )
+
+
+def supporter_offered(*, supporter: SupporterProfile) -> None:
+    _send([supporter.user_id], "request_offered", program=supporter.program.name)
+
+
+def requester_replied(*, request_id) -> None:
+    request = SupportRequest.objects.select_related("assigned_to").get(pk=request_id)
+    if request.assigned_to_id:
+        _send([request.assigned_to.user_id], "requester_replied", program=request.program.name)
+    else:
+        _send(_coordinator_ids(request.program), "requester_replied", program=request.program.name)
+
+
+def coordinators_alerted(*, program, template: str) -> None:
+    _send(_coordinator_ids(program), template, program=program.name, program_slug=program.slug)
+
+
+def training_reminder(*, supporter: SupporterProfile, requirement_name: str, months: int) -> None:
+    _send(
+        [supporter.user_id],
+        "training_reminder",
+        program=supporter.program.name,
+        requirement=requirement_name,
+        months=months,
+    )

@@ -1,0 +1,26 @@
+"""Background work. Emails never carry case content: only a nudge to open the caseload."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+
+@task()
+def send_staff_email(*, user_ids: list[int], template: str, context: dict) -> int:
+    """Send one plain-text email per person from templates/emails/<template>.txt."""
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in users:
+            body = render_to_string(
+                f"emails/{template}.txt",
+                {**context, "base_url": settings.TOOLKIT_BASE_URL, "user": user},
+            )
+            subject, _sep, text = body.partition("\n")
+            messages.append(
+                (subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+            )
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

@@ -1,0 +1,20 @@
+"""Signed-in staff: where each person's work is."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from .. import permissions
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "caseload_programs": permissions.programs_for(user, permissions.HOLD_CASELOAD),
+        "triage_programs": permissions.programs_for(user, permissions.TRIAGE),
+        "report_programs": permissions.programs_for(user, permissions.VIEW_REPORTS),
+        "admin_programs": permissions.programs_with_any(
+            user, [permissions.ADMINISTER, permissions.MANAGE_ROSTER]
+        ),
+    }
+    return render(request, "programs/staff_home.html", context)

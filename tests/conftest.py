@@ -1,0 +1,106 @@
+"""The cast: an admin, a coordinator and two supporters in one program, and strangers."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+from programs.models import Role
+from tests.factories import make_active_supporter, make_member, make_program
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def program(db):
+    return make_program("city-fire")
+
+
+@pytest.fixture
+def other_program(db):
+    return make_program("river-hospital", template="healthcare")
+
+
+@pytest.fixture
+def admin(program):
+    return make_member(program, Role.ADMIN, email="hr-admin@example.org")
+
+
+@pytest.fixture
+def coordinator(program):
+    return make_member(program, Role.COORDINATOR, email="coordinator@example.org")
+
+
+@pytest.fixture
+def supporter(program):
+    return make_active_supporter(program, email="supporter@example.org", topics=["trauma"]).user
+
+
+@pytest.fixture
+def other_supporter(program):
+    return make_active_supporter(program, email="other-supporter@example.org").user
+
+
+@pytest.fixture
+def other_program_admin(other_program):
+    return make_member(other_program, Role.ADMIN, email="other-admin@example.org")
+
+
+@pytest.fixture
+def other_program_coordinator(other_program):
+    return make_member(other_program, Role.COORDINATOR, email="other-coordinator@example.org")
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="outsider@example.org")
+
+
+@pytest.fixture
+def editor(db):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="editor@example.org")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def everyone(admin, coordinator, supporter, other_supporter, other_program_admin, outsider):
+    return {
+        "admin": admin,
+        "coordinator": coordinator,
+        "supporter": supporter,
+        "other_supporter": other_supporter,
+        "other_program_admin": other_program_admin,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
