@@ -1,8 +1,8 @@
 """The supporter roster: selection, pausing, wellbeing and the training ledger."""
 
+import calendar
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -111,7 +111,16 @@ def supporter_debrief_done(*, supporter: SupporterProfile, actor) -> SupporterPr
 def expiry_for(requirement: TrainingRequirement, completed_on: date) -> date | None:
     if not requirement.valid_for_months:
         return None
-    return completed_on + relativedelta(months=requirement.valid_for_months)
+    return add_months(completed_on, requirement.valid_for_months)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day if it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 @transaction.atomic
