@@ -1,14 +1,42 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}.
 
-from django.core.exceptions import PermissionDenied
+400: something in what was sent is wrong (with "fields"). 409: what was asked does not
+fit the current state of the thing (a closed case, a withdrawn request, a program not
+taking requests): services say so with a ValidationError that names no field.
+"""
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("This cannot be done in the current state.")
+    default_code = "conflict"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("This is more than we can accept at once. Please send less.")
+    default_code = "too_large"
+
+
+class ReceiptNotFound(exceptions.NotFound):
+    """The same answer for a code that is unknown, expired, withdrawn or mistyped."""
+
+    default_detail = gettext_lazy(
+        "We could not find a request with that code. Check the code, or make a new request. "
+        "If you need help now, call a crisis line."
+    )
+    default_code = "not_found"
+
+
+def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIException:
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(
             {
@@ -16,12 +44,14 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.Validati
                 for field, errors in exc.error_dict.items()
             }
         )
-    return exceptions.ValidationError({"non_field_errors": [str(m) for m in exc.messages]})
+    return Conflict(" ".join(str(m) for m in exc.messages))
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_drf(exc)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -45,3 +75,11 @@ def exception_handler(exc, context):
             "now, call a crisis line."
         )
     return response
+
+
+def not_found(request, *args, **kwargs):
+    """A JSON 404 for any address under /api/v1/ that does not exist."""
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": str(exceptions.NotFound.default_detail)}},
+        status=404,
+    )

@@ -15,3 +15,9 @@ from .views import staff  # noqa: E402
 urlpatterns += [
     path("me/", staff.home, name="home"),
 ]
+
+from .views import reports  # noqa: E402
+
+urlpatterns += [
+    path("reports/<slug:slug>/", reports.program_report, name="reports"),
+]

@@ -1,0 +1,33 @@
+"""Wagtail's pages API, read-only and public: live pages without view restrictions.
+
+`?program=<slug>` narrows the listing to one program's section of the site.
+"""
+
+from rest_framework.permissions import AllowAny
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.views import PagesAPIViewSet
+
+from cms.models import ProgramPage
+
+
+class PublicPagesAPIViewSet(PagesAPIViewSet):
+    # Anonymous on purpose: a signed-in editor must not see restricted pages here.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["program"])
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        slug = self.request.GET.get("program")
+        if slug is None:
+            return queryset
+        section = ProgramPage.objects.live().public().filter(program__slug=slug).first()
+        if section is None:
+            raise BadRequestError("program not found")
+        return queryset.descendant_of(section, inclusive=True)
+
+
+router = WagtailAPIRouter("api:cms")
+router.register_endpoint("pages", PublicPagesAPIViewSet)

@@ -1,0 +1,343 @@
+"""Input serializers check shape; output serializers choose what each caller may read.
+
+Rules live in programs/services; nothing here decides who may do what.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from programs.models import (
+    CaseNote,
+    Channel,
+    ContactType,
+    HelpResource,
+    Message,
+    Role,
+    SupporterProfile,
+    SupportRequest,
+    Urgency,
+)
+from programs.services.intake import MAX_ALIAS_LENGTH, MAX_CONTACT_LENGTH, MAX_MESSAGE_LENGTH
+from programs.services.roster import Status as SupporterStatus
+
+# ---------------------------------------------------------------- errors
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+# ---------------------------------------------------------------- public
+
+
+class HelpResourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HelpResource
+        fields = ["name", "kind", "phone", "url", "hours", "description"]
+
+
+class ChoiceOutSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class IntakeFormSerializer(serializers.Serializer):
+    program = serializers.CharField()
+    name = serializers.CharField()
+    is_open = serializers.BooleanField()
+    confidentiality_limits = serializers.CharField()
+    channels = ChoiceOutSerializer(many=True)
+    topics = ChoiceOutSerializer(many=True)
+    urgencies = ChoiceOutSerializer(many=True)
+    languages = ChoiceOutSerializer(many=True)
+    units = serializers.ListField(child=serializers.CharField())
+    crisis_lines = HelpResourceSerializer(many=True)
+
+
+# ---------------------------------------------------------------- anonymous requester
+
+
+class PreferencesInSerializer(serializers.Serializer):
+    shared_experience = serializers.BooleanField(required=False, default=False)
+    gender = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=12,
+        help_text=_("A language code from the intake form, e.g. 'en'."),
+    )
+    exclude_unit = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=120,
+        help_text=_("A unit name from the intake form: no supporter from it will be asked."),
+    )
+
+
+class RequestInSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=MAX_MESSAGE_LENGTH)
+    topics = serializers.ListField(
+        child=serializers.SlugField(), required=False, default=list, max_length=30
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, required=False, default=Channel.MESSAGES
+    )
+    contact_detail = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_CONTACT_LENGTH
+    )
+    alias = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_ALIAS_LENGTH
+    )
+    preferences = PreferencesInSerializer(required=False)
+    urgency = serializers.ChoiceField(
+        choices=Urgency.choices, required=False, default=Urgency.ROUTINE
+    )
+    in_danger = serializers.BooleanField(required=False, default=False)
+
+
+class ReceiptOutSerializer(serializers.Serializer):
+    receipt_code = serializers.CharField(
+        help_text=_("Shown once. Keep it private: it is the only way back to this request.")
+    )
+    status = serializers.CharField()
+    crisis = serializers.BooleanField()
+    crisis_lines = HelpResourceSerializer(many=True)
+
+
+class ReceiptCodeInSerializer(serializers.Serializer):
+    receipt_code = serializers.CharField(max_length=64)
+
+
+class RequesterReplyInSerializer(ReceiptCodeInSerializer):
+    body = serializers.CharField(max_length=MAX_MESSAGE_LENGTH)
+
+
+class RequesterMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["sender", "body", "created_at"]
+
+
+class SupporterForRequesterSerializer(serializers.Serializer):
+    display_name = serializers.CharField()
+    confidentiality_limits = serializers.CharField()
+
+
+class RequesterViewSerializer(serializers.Serializer):
+    program = serializers.CharField()
+    status = serializers.ChoiceField(choices=SupportRequest.Status.choices)
+    is_open = serializers.BooleanField()
+    waiting_for_match = serializers.BooleanField(
+        help_text=_("True while no supporter is free; a coordinator has been told.")
+    )
+    supporter = SupporterForRequesterSerializer(allow_null=True)
+    messages = RequesterMessageSerializer(many=True)
+
+
+class WithdrawnSerializer(serializers.Serializer):
+    status = serializers.CharField()
+
+
+# ---------------------------------------------------------------- staff: cases
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    program = serializers.CharField(source="program.slug")
+    topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    assigned_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = SupportRequest
+        fields = [
+            "id",
+            "program",
+            "status",
+            "urgency",
+            "crisis_flag",
+            "channel",
+            "topics",
+            "assigned_to",
+            "created_at",
+            "last_contact_at",
+        ]
+
+
+class QueueItemSerializer(CaseListSerializer):
+    message = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [*CaseListSerializer.Meta.fields, "no_match", "in_danger", "message"]
+
+    def get_message(self, obj) -> str:
+        first = next((m for m in obj.messages.all() if m.sender == Message.Sender.REQUESTER), None)
+        return first.body if first else ""
+
+
+class CaseMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "sender", "body", "created_at"]
+
+
+class CaseNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseNote
+        fields = ["id", "contact_date", "contact_type", "referral_offered", "text", "created_at"]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    messages = CaseMessageSerializer(many=True, read_only=True)
+    notes = CaseNoteSerializer(many=True, read_only=True)
+    preferred_language = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "in_danger",
+            "no_match",
+            "outcome",
+            "closed_at",
+            "alias",
+            "contact_detail",
+            "wants_shared_experience",
+            "preferred_gender",
+            "preferred_language",
+            "messages",
+            "notes",
+        ]
+
+
+class CaseUpdateInSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SupportRequest.Status.choices)
+    outcome = serializers.ChoiceField(
+        choices=SupportRequest.Outcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Needed when closing."),
+    )
+
+
+class StaffReplyInSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=MAX_MESSAGE_LENGTH)
+
+
+class NoteInSerializer(serializers.Serializer):
+    contact_date = serializers.DateField(required=False, help_text=_("Defaults to today."))
+    contact_type = serializers.ChoiceField(choices=ContactType.choices)
+    referral_offered = serializers.BooleanField(required=False, default=False)
+    text = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_MESSAGE_LENGTH
+    )
+
+
+class AssignInSerializer(serializers.Serializer):
+    supporter = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text=_("A roster entry id.")
+    )
+
+
+# ---------------------------------------------------------------- staff: programs and roster
+
+
+class ProgramSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    is_open = serializers.BooleanField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+
+
+class RosterEntrySerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email")
+    unit = serializers.StringRelatedField()
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    lived_experience = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    channels = serializers.SerializerMethodField()
+    trained = serializers.SerializerMethodField()
+    active_cases = serializers.SerializerMethodField(
+        help_text=_("Shown to coordinators only; null for others.")
+    )
+
+    class Meta:
+        model = SupporterProfile
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "status",
+            "unit",
+            "languages",
+            "lived_experience",
+            "channels",
+            "capacity",
+            "trained",
+            "active_cases",
+        ]
+
+    def get_channels(self, obj) -> list[str]:
+        return [str(c.value) for c in obj.offered_channels()]
+
+    def get_trained(self, obj) -> bool:
+        return obj.pk in self.context.get("trained_ids", set())
+
+    def get_active_cases(self, obj) -> int | None:
+        loads = self.context.get("loads")
+        return None if loads is None else loads.get(obj.pk, 0)
+
+
+class RosterAddInSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class RosterUpdateInSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SupporterStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class RosterUpdateByIdInSerializer(RosterUpdateInSerializer):
+    id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+# ---------------------------------------------------------------- reports
+
+
+class ReportCellSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+class ReportSerializer(serializers.Serializer):
+    program = serializers.CharField(source="program.slug")
+    threshold = serializers.IntegerField(help_text=_("Counts from 1 to threshold-1 are hidden."))
+    bucket = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(help_text=_("Exclusive: the first day after the period."))
+    all_suppressed = serializers.BooleanField()
+    total = ReportCellSerializer()
+    per_month = ReportCellSerializer(many=True)
+    by_topic = ReportCellSerializer(many=True)
+    by_channel = ReportCellSerializer(many=True)
+    by_urgency = ReportCellSerializer(many=True)
+    cases = ReportCellSerializer(many=True)
+
+
+# ---------------------------------------------------------------- tokens
+
+
+class TokenOutSerializer(serializers.Serializer):
+    token = serializers.CharField()
