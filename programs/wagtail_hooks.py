@@ -1,0 +1,21 @@
+"""The program admin in Wagtail: programs, people, the roster and training records.
+
+Permission policies are registered first, before Wagtail can fall back to its
+model-permission policy for these models. Support requests, messages, notes and case
+events are deliberately absent from every admin.
+"""
+
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from programs.admin.policies import POLICIES
+
+for _model, _policy in POLICIES.items():
+    register_permission_policy(_model, _policy)
+
+from programs.admin.views import PeerSupportGroup  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_peer_support_admin():
+    return PeerSupportGroup()
