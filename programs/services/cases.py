@@ -31,6 +31,14 @@ def audit(*, case: SupportRequest, actor, action: str, via: str = "web") -> None
     )
 
 
+def audit_many(*, cases, actor, action: str, via: str = "web") -> None:
+    """One audit row per case shown together (a coordinator's queue), in one query."""
+    CaseAccess.objects.bulk_create(
+        CaseAccess(case_id=c.pk, program_id=c.program_id, actor=actor, action=action, via=via)
+        for c in cases
+    )
+
+
 def _require_open(case: SupportRequest) -> None:
     if not case.is_open:
         raise ValidationError(_("This case is closed."))
@@ -47,9 +55,21 @@ def _require_handler(actor, case: SupportRequest) -> str:
 
 @transaction.atomic
 def request_offer(*, request: SupportRequest, supporter: SupporterProfile, actor, via="web"):
-    """Offer a request to an eligible supporter; coordinators only (or the auto-assigner)."""
+    """Offer (or reassign) a request to an eligible supporter; coordinators or the auto-assigner.
+
+    A reassigned case leaves the previous supporter's caseload at once.
+    """
     if actor is not None:
         permissions.require(actor, permissions.TRIAGE, request.program)
+    # Lock both rows so two coordinators cannot fill the same last place at once.
+    SupporterProfile.objects.select_for_update().filter(pk=supporter.pk).first()
+    current = (
+        SupportRequest.objects.select_for_update()
+        .filter(pk=request.pk)
+        .values("status", "assigned_to_id")
+        .get()
+    )
+    request.status, request.assigned_to_id = current["status"], current["assigned_to_id"]
     _require_open(request)
     if supporter.program_id != request.program_id:
         raise ValidationError({"supporter": _("Choose a supporter from this program.")})
@@ -111,7 +131,7 @@ def request_decline(*, request: SupportRequest, actor, reason: str, via="web") -
         reason=reason,
     )
     audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
-    transaction.on_commit(lambda: matching.request_route(request_id=request.pk))
+    transaction.on_commit(lambda: matching.request_route(request_id=request.pk, returned=True))
     return request
 
 
@@ -147,6 +167,7 @@ def note_add(
 ) -> CaseNote:
     """A minimal structured note; free text is optional."""
     _require_handler(actor, request)
+    _require_open(request)
     if len(text or "") > MAX_MESSAGE_LENGTH:
         raise ValidationError({"text": _("Please keep notes short.")})
     if contact_date > timezone.localdate():
@@ -187,12 +208,20 @@ def referral_record(*, request: SupportRequest, actor, kind: str, via="web") -> 
     return referral
 
 
+def handover_pending(*, request: SupportRequest) -> bool:
+    """A handover was asked for since the case was last offered, and is not yet done."""
+    last = request.events.filter(kind__in=[CaseEvent.Kind.OFFERED, CaseEvent.Kind.HANDOVER]).last()
+    return last is not None and last.kind == CaseEvent.Kind.HANDOVER
+
+
 @transaction.atomic
 def handover_request(*, request: SupportRequest, actor, via="web") -> None:
     """The supporter asks a coordinator to hand the case to someone else."""
-    if not permissions.is_assigned_supporter(actor, request):
+    if not permissions.is_assigned_supporter(actor, request) or request.status == Status.OFFERED:
         raise PermissionDenied
     _require_open(request)
+    if handover_pending(request=request):
+        return
     CaseEvent.objects.create(
         request=request, kind=CaseEvent.Kind.HANDOVER, supporter=request.assigned_to, actor=actor
     )

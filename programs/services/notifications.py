@@ -1,4 +1,8 @@
-"""Who hears about what. Every email is sent through a background task, without content."""
+"""Who hears about what. Every email is sent through a background task, without content.
+
+Emails name the program and point to the caseload or the coordinator view; they never
+carry request text, the requester's name or contact detail, notes, or even a case id.
+"""
 
 from ..models import Membership, Role, SupporterProfile, SupportRequest
 from ..tasks import send_staff_email
@@ -17,28 +21,37 @@ def _send(user_ids, template, **context) -> None:
         send_staff_email.enqueue(user_ids=sorted(set(user_ids)), template=template, context=context)
 
 
-def request_arrived(*, request_id) -> None:
+def request_arrived(*, request_id, returned: bool = False, offered: bool = False) -> None:
+    """Coordinators hear of every new (or returned) request, flagged if urgent or unmatched."""
     request = SupportRequest.objects.select_related("program").get(pk=request_id)
     _send(
         _coordinator_ids(request.program),
-        "request_arrived",
+        "request_returned" if returned else "request_arrived",
         program=request.program.name,
         program_slug=request.program.slug,
         urgent=request.crisis_flag,
         no_match=request.no_match,
+        offered=offered,
     )
 
 
 def supporter_offered(*, supporter: SupporterProfile) -> None:
+    """The supporter offered a request: 'open your caseload'."""
     _send([supporter.user_id], "request_offered", program=supporter.program.name)
 
 
 def requester_replied(*, request_id) -> None:
-    request = SupportRequest.objects.select_related("assigned_to").get(pk=request_id)
+    """The assigned supporter (or, with nobody assigned, the coordinators) hears of a reply."""
+    request = SupportRequest.objects.select_related("program", "assigned_to").get(pk=request_id)
     if request.assigned_to_id:
         _send([request.assigned_to.user_id], "requester_replied", program=request.program.name)
     else:
-        _send(_coordinator_ids(request.program), "requester_replied", program=request.program.name)
+        _send(
+            _coordinator_ids(request.program),
+            "requester_replied_queue",
+            program=request.program.name,
+            program_slug=request.program.slug,
+        )
 
 
 def coordinators_alerted(*, program, template: str) -> None:
