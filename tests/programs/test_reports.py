@@ -1,0 +1,213 @@
+"""Reports: counts only, small numbers hidden, and hidden numbers not recoverable."""
+
+from datetime import date, datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from programs.models import Channel, SupportRequest, Urgency
+from programs.services import reports
+from tests.factories import submit_request
+
+pytestmark = pytest.mark.django_db
+
+
+# ---------------------------------------------------------------- an independent attacker
+
+
+def feasible_values(shown: list[int | None], total: int) -> list[set[int]]:
+    """For each hidden cell, every value it could take given what is shown.
+
+    The attacker knows the total, the shown counts and the rule that zeros are shown
+    while any non-zero count is shown (so hidden cells are then at least 1). Solved by
+    brute-force reachability over the other hidden cells, not by a formula.
+    """
+    hidden = [i for i, v in enumerate(shown) if v is None]
+    remainder = total - sum(v for v in shown if v is not None)
+    lower = 1 if any(v for v in shown if v is not None) else 0
+    result = []
+    for i in hidden:
+        others = [j for j in hidden if j != i]
+        # Bit n of `reach` is set when the other hidden cells can add up to n.
+        reach, mask = 1, (1 << (remainder + 1)) - 1
+        for _j in others:
+            reach = sum_shifts(reach, range(lower, remainder + 1)) & mask
+        result.append({v for v in range(lower, remainder + 1) if reach >> (remainder - v) & 1})
+    return result
+
+
+def sum_shifts(reach: int, steps) -> int:
+    out = 0
+    for step in steps:
+        out |= reach << step
+    return out
+
+
+def show(values, hidden):
+    return [None if h else v for v, h in zip(values, hidden, strict=True)]
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=12), min_size=2, max_size=7),
+    k=st.integers(min_value=5, max_value=8),
+)
+def test_no_partition_shows_a_small_count_or_lets_a_hidden_one_be_worked_out(values, k):
+    hidden = reports.suppress_partition(values, k)
+    if hidden is None:  # the whole report is then hidden; see the report-level test
+        return
+    shown = show(values, hidden)
+    assert not any(v is not None and 0 < v < k for v in shown)
+    for options in feasible_values(shown, sum(values)):
+        assert len(options) >= 2, (values, k, shown, options)
+
+
+def test_a_lone_small_count_takes_another_count_with_it():
+    assert reports.suppress_partition([3, 9, 12], 5) == [True, True, False]
+
+
+def test_counts_that_could_only_be_ones_are_protected_by_hiding_more():
+    hidden = reports.suppress_partition([1, 1, 7, 0], 5)
+    assert hidden[:2] == [True, True]
+    assert sum(hidden) >= 3
+
+
+report_data = st.fixed_dictionaries(
+    {
+        "months": st.lists(st.integers(0, 9), min_size=12, max_size=12),
+        "channels": st.lists(st.integers(0, 9), min_size=5, max_size=5),
+        "urgencies": st.lists(st.integers(0, 9), min_size=3, max_size=3),
+        "closed_share": st.floats(0, 1),
+    }
+)
+
+
+@settings(
+    max_examples=200,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=report_data, k=st.integers(min_value=5, max_value=7))
+def test_no_report_shows_a_small_count_or_a_recoverable_hidden_one(program, data, k):
+    program.report_threshold = k
+    months = data["months"]
+    total = sum(months)
+    # Channel and urgency counts must add up to the same total as the months.
+    channels = _rescale(data["channels"], total)
+    urgencies = _rescale(data["urgencies"], total)
+    closed = int(total * data["closed_share"])
+    period_end = date(2026, 1, 1)
+    start = reports._add_months(period_end, -reports.REPORT_MONTHS)
+    raw = {
+        "per_month": {reports._add_months(start, i): n for i, n in enumerate(months)},
+        "by_channel": dict(zip(Channel.values, channels, strict=True)),
+        "by_urgency": dict(zip(Urgency.values, urgencies, strict=True)),
+        "closed": closed,
+        "by_topic": {},
+    }
+    report = reports.report_build(program=program, data=raw, period_end=period_end)
+    breakdowns = [report.per_month, report.by_channel, report.by_urgency, report.cases]
+    every_cell = [report.total, *[c for cells in breakdowns for c in cells], *report.by_topic]
+    assert not any(c.count is not None and 0 < c.count < k for c in every_cell)
+    if report.total.suppressed:
+        assert all(c.suppressed for c in every_cell if c is not report.total)
+        return
+    assert report.total.count == total
+    for cells in breakdowns:
+        shown = [c.count for c in cells]
+        for options in feasible_values(shown, total):
+            assert len(options) >= 2
+
+
+def _rescale(template: list[int], total: int) -> list[int]:
+    weights = [w + 1 for w in template]
+    parts = [total * w // sum(weights) for w in weights]
+    parts[0] += total - sum(parts)
+    return parts
+
+
+# ---------------------------------------------------------------- the service
+
+
+def _request_in(program, month: date, **kwargs):
+    submission = submit_request(program, **kwargs)
+    moment = timezone.make_aware(datetime(month.year, month.month, 10, 9))
+    SupportRequest.objects.filter(pk=submission.request.pk).update(
+        created_at=moment, requester_seen_at=moment
+    )
+    return submission.request
+
+
+def test_report_counts_whole_past_months_and_hides_small_ones(program, admin):
+    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    for _ in range(6):
+        _request_in(program, last_month)
+    _request_in(program, last_month, urgency=Urgency.SOON)
+    _request_in(program, timezone.localdate().replace(day=1))  # this month: not yet counted
+
+    report = reports.program_report(program=program, actor=admin)
+
+    assert report.total.count == 7
+    month = next(c for c in report.per_month if c.key == last_month.strftime("%Y-%m"))
+    assert month.count == 7
+    urgency = {c.key: c for c in report.by_urgency}
+    assert urgency["soon"].suppressed and urgency["soon"].count is None
+    # One hidden urgency would be 7 minus the shown ones: a second one is hidden too.
+    assert sum(c.suppressed for c in report.by_urgency) >= 2
+
+
+def test_report_of_a_quiet_program_hides_everything(program, admin):
+    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    for _ in range(3):
+        _request_in(program, last_month)
+    report = reports.program_report(program=program, actor=admin)
+    assert report.all_suppressed
+    assert report.total.count is None
+    assert all(c.count is None for c in report.per_month)
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "coordinator",
+        "supporter",
+        "other_program_admin",
+        "other_program_coordinator",
+        "outsider",
+    ],
+)
+def test_only_the_programs_admins_may_see_its_report(request, program, role):
+    from django.core.exceptions import PermissionDenied
+
+    user = request.getfixturevalue(role)
+    with pytest.raises(PermissionDenied):
+        reports.program_report(program=program, actor=user)
+
+
+# ---------------------------------------------------------------- the page
+
+
+def test_admin_reads_the_report_page_with_hidden_counts_explained(client, program, admin):
+    client.force_login(admin)
+    response = client.get(reverse("programs:reports", args=[program.slug]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Requests per month" in body
+    assert "too few requests" in body
+
+
+@pytest.mark.parametrize("role", ["coordinator", "supporter", "other_program_admin", "outsider"])
+def test_report_page_is_not_found_for_anyone_else(request, client, program, role):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("programs:reports", args=[program.slug]))
+    assert response.status_code == 404
+
+
+def test_report_page_asks_anonymous_visitors_to_sign_in(client, program):
+    response = client.get(reverse("programs:reports", args=[program.slug]))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
