@@ -1,10 +1,39 @@
 """Reads, already scoped to what the caller may see."""
 
-from django.db.models import Prefetch
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import HelpResource, Program
+from .crypto import EncryptedTextField
+from .models import (
+    CaseEvent,
+    HelpResource,
+    Message,
+    Program,
+    SupporterProfile,
+    SupportRequest,
+    TrainingCompletion,
+    TrainingRequirement,
+)
+from .services import matching
 
 
 def program_get_public(*, slug: str) -> Program:
@@ -27,3 +56,280 @@ def help_resources(*, program: Program, crisis_only: bool = False):
     if crisis_only:
         qs = qs.filter(kind=HelpResource.Kind.CRISIS)
     return qs.order_by("sort_order", "pk")
+
+
+# The peer champion's caseload and the coordinator view. Every selector below runs a
+# fixed number of queries, however many cases or supporters there are.
+
+
+@dataclass
+class LedgerRow:
+    """One training requirement as it stands for one supporter."""
+
+    requirement: TrainingRequirement
+    state: str  # one of the LEDGER_* values below
+    expires_on: date | None
+    completed_on: date | None
+
+    @property
+    def blocks_matching(self) -> bool:
+        return self.requirement.is_required and self.state in (LEDGER_EXPIRED, LEDGER_MISSING)
+
+
+LEDGER_DONE = "done"  # complete, never expires
+LEDGER_VALID = "valid"  # complete until `expires_on`
+LEDGER_EXPIRING = "expiring"  # complete, but expires within EXPIRING_SOON_DAYS
+LEDGER_EXPIRED = "expired"
+LEDGER_MISSING = "missing"
+EXPIRING_SOON_DAYS = 92
+
+
+def training_ledger(*, supporters, today: date | None = None) -> dict[int, list[LedgerRow]]:
+    """Each supporter's standing on each requirement of their program: {profile id: rows}."""
+    today = today or timezone.localdate()
+    completions = TrainingCompletion.objects.filter(
+        supporter_id=OuterRef("profile_pk"), requirement_id=OuterRef("pk")
+    )
+    rows = (
+        TrainingRequirement.objects.filter(program__supporters__in=supporters)
+        .annotate(profile_pk=F("program__supporters__pk"))
+        .annotate(
+            permanent=Exists(completions.filter(expires_on__isnull=True)),
+            latest_expiry=Subquery(
+                completions.filter(expires_on__isnull=False)
+                .order_by("-expires_on")
+                .values("expires_on")[:1]
+            ),
+            last_completed=Subquery(
+                completions.order_by("-completed_on").values("completed_on")[:1]
+            ),
+        )
+        .select_related("page")
+        .order_by("profile_pk", "sort_order", "pk")
+    )
+    soon = today + timedelta(days=EXPIRING_SOON_DAYS)
+    ledger: dict[int, list[LedgerRow]] = {}
+    for requirement in rows:
+        expiry = None if requirement.permanent else requirement.latest_expiry
+        if requirement.permanent:
+            state = LEDGER_DONE
+        elif expiry is None:
+            state = LEDGER_MISSING
+        elif expiry < today:
+            state = LEDGER_EXPIRED
+        elif expiry <= soon:
+            state = LEDGER_EXPIRING
+        else:
+            state = LEDGER_VALID
+        ledger.setdefault(requirement.profile_pk, []).append(
+            LedgerRow(requirement, state, expiry, requirement.last_completed)
+        )
+    return ledger
+
+
+def caseload_profiles(*, user) -> list[SupporterProfile]:
+    """The user's own supporter profiles, in programs where they hold a caseload,
+    with their load, training counts and ledger (`ledger`) attached."""
+    programs = permissions.programs_for(user, permissions.HOLD_CASELOAD)
+    profiles = list(
+        matching.with_load(
+            matching.with_training(SupporterProfile.objects.filter(user=user, program__in=programs))
+        )
+        .select_related("program")
+        .order_by("program__name")
+    )
+    ledger = training_ledger(supporters=[p.pk for p in profiles]) if profiles else {}
+    for profile in profiles:
+        profile.ledger = ledger.get(profile.pk, [])
+        profile.blockers = _blockers(profile)
+    return profiles
+
+
+def _blockers(profile: SupporterProfile) -> list[str]:
+    """Why a supporter receives no new requests, in their own words; empty if they do."""
+    reasons = []
+    status = SupporterProfile.Status
+    if profile.status == status.PAUSED:
+        reasons.append(_("You have paused: no new requests reach you until you resume."))
+    elif profile.status != status.ACTIVE:
+        reasons.append(
+            _("Your status is “%(s)s”; a coordinator makes you active when you are ready.")
+            % {"s": profile.get_status_display()}
+        )
+    lapsed = [row for row in profile.ledger if row.blocks_matching]
+    for row in lapsed:
+        if row.state == LEDGER_EXPIRED:
+            reasons.append(
+                _("Your “%(name)s” training expired on %(date)s.")
+                % {"name": row.requirement.name, "date": date_format(row.expires_on)}
+            )
+        else:
+            reasons.append(
+                _("Your “%(name)s” training is not recorded yet.") % {"name": row.requirement.name}
+            )
+    if profile.active_cases >= profile.case_cap:
+        reasons.append(
+            _("Your caseload is full (%(a)d of %(c)d).")
+            % {"a": profile.active_cases, "c": profile.case_cap}
+        )
+    return reasons
+
+
+STALE_DAYS = (30, 14)
+NEEDS_CONTACT = [
+    SupportRequest.Status.NEW,
+    SupportRequest.Status.CONTACTED,
+    SupportRequest.Status.ACTIVE,
+    SupportRequest.Status.REFERRED,
+]
+
+
+def _with_activity(qs):
+    last = Message.objects.filter(request=OuterRef("pk")).order_by("-id")
+    return qs.annotate(
+        last_sender=Subquery(last.values("sender")[:1]),
+        last_message_at=Subquery(last.values("created_at")[:1]),
+    )
+
+
+def _flag(case, now) -> None:
+    """Mark what needs doing: a reply owed, or no contact in 14 or 30 days."""
+    case.needs_reply = case.last_sender == Message.Sender.REQUESTER and case.status in NEEDS_CONTACT
+    since = case.last_contact_at or case.created_at
+    days = (now - since).days
+    case.days_since_contact = days
+    case.stale_days = (
+        next((d for d in STALE_DAYS if days >= d), 0) if case.status in NEEDS_CONTACT else 0
+    )
+
+
+def caseload_cases(*, user, closed_limit: int = 20) -> dict:
+    """The user's own cases, grouped for the caseload page: offered, needs reply, by status."""
+    mine = permissions.cases_visible_to(user).filter(
+        assigned_to__user=user,
+        assigned_to__program__in=permissions.programs_for(user, permissions.HOLD_CASELOAD),
+    )
+    base = _with_activity(mine).select_related("program").prefetch_related("topics")
+    open_cases = list(base.filter(status__in=SupportRequest.ACTIVE_CASE_STATUSES))
+    closed = list(
+        base.filter(status=SupportRequest.Status.CLOSED).order_by("-closed_at")[:closed_limit]
+    )
+    now = timezone.now()
+    for case in open_cases:
+        _flag(case, now)
+    groups = {status: [] for status in NEEDS_CONTACT}
+    for case in open_cases:
+        if case.status in groups:
+            groups[case.status].append(case)
+    return {
+        "offered": [c for c in open_cases if c.status == SupportRequest.Status.OFFERED],
+        "needs_reply": sorted(
+            (c for c in open_cases if c.needs_reply), key=lambda c: c.last_message_at
+        ),
+        "stale": [c for c in open_cases if c.stale_days],
+        "by_status": [(SupportRequest.Status(s), groups[s]) for s in NEEDS_CONTACT],
+        "closed": closed,
+    }
+
+
+def caseload_case_get(*, user, case_id) -> SupportRequest:
+    """One of the user's own cases; anyone else's (or none) is a 404."""
+    try:
+        return (
+            permissions.cases_visible_to(user)
+            .filter(
+                assigned_to__user=user,
+                assigned_to__program__in=permissions.programs_for(user, permissions.HOLD_CASELOAD),
+            )
+            .select_related("program", "assigned_to", "assigned_to__user", "preferred_language")
+            .get(pk=case_id)
+        )
+    except (SupportRequest.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def case_record(*, case: SupportRequest) -> dict:
+    """What a handler reads on a case page: conversation, notes, referrals, history."""
+    return {
+        "conversation": list(case.messages.order_by("id")),
+        "notes": list(case.notes.select_related("author")),
+        "referrals": list(case.referrals.order_by("created_at")),
+        "events": list(case.events.select_related("supporter", "actor").order_by("id")),
+        "topics": list(case.topics.all()),
+    }
+
+
+URGENCY_ORDER = Case(
+    When(urgency="urgent", then=Value(0)),
+    When(urgency="soon", then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def coordinator_queue(*, program):
+    """Requests waiting for a supporter (queued, or offered and not yet accepted):
+    urgent first, then the longest waiting; with the requester's first message."""
+    first = Message.objects.filter(request=OuterRef("pk"), sender=Message.Sender.REQUESTER)
+    return (
+        SupportRequest.objects.filter(
+            program=program,
+            status__in=[SupportRequest.Status.QUEUED, SupportRequest.Status.OFFERED],
+        )
+        .annotate(
+            urgency_rank=URGENCY_ORDER,
+            first_text=Subquery(
+                first.order_by("id").values("body")[:1], output_field=EncryptedTextField()
+            ),
+        )
+        .select_related("assigned_to", "preferred_language", "excluded_unit")
+        .prefetch_related("topics")
+        .order_by("-crisis_flag", "status", "urgency_rank", "created_at", "pk")
+    )
+
+
+def coordinator_cases(*, program) -> list[SupportRequest]:
+    """Accepted open cases of the program (no content): handovers asked for first."""
+    handover_kinds = [CaseEvent.Kind.OFFERED, CaseEvent.Kind.HANDOVER]
+    latest = CaseEvent.objects.filter(request=OuterRef("pk"), kind__in=handover_kinds)
+    cases = list(
+        _with_activity(SupportRequest.objects.filter(program=program, status__in=NEEDS_CONTACT))
+        .annotate(latest_assignment_event=Subquery(latest.order_by("-id").values("kind")[:1]))
+        .select_related("assigned_to")
+        .order_by("-crisis_flag", "created_at", "pk")
+    )
+    now = timezone.now()
+    for case in cases:
+        _flag(case, now)
+        case.handover_pending = case.latest_assignment_event == CaseEvent.Kind.HANDOVER
+    cases.sort(key=lambda c: (not c.handover_pending, not c.crisis_flag, -c.stale_days))
+    return cases
+
+
+def coordinator_supporters(*, program) -> list[SupporterProfile]:
+    """The program's roster (not retired) with load, training standing and wellbeing."""
+    supporters = list(
+        matching.with_load(
+            matching.with_training(
+                SupporterProfile.objects.filter(program=program).exclude(
+                    status=SupporterProfile.Status.RETIRED
+                )
+            )
+        )
+        .select_related("user", "unit", "program")
+        .order_by("display_name", "pk")
+    )
+    ledger = training_ledger(supporters=[s.pk for s in supporters]) if supporters else {}
+    for supporter in supporters:
+        supporter.ledger = ledger.get(supporter.pk, [])
+        supporter.lapsed = [row for row in supporter.ledger if row.blocks_matching]
+        supporter.expiring = [row for row in supporter.ledger if row.state == LEDGER_EXPIRING]
+    return supporters
+
+
+def coordinator_case_get(*, user, program, case_id) -> SupportRequest:
+    """A case of this program for one of its coordinators; otherwise a 404."""
+    case = permissions.require_case(user, case_id)
+    if case.program_id != program.pk or not permissions.can_triage_case(user, case):
+        raise Http404
+    return case

@@ -1,0 +1,365 @@
+"""The peer champion's caseload: their own cases, training and wellbeing.
+
+Plain Django forms with CSRF protection; every page works without JavaScript. A case
+that is not the signed-in supporter's own is a 404, whoever asks. Every view of a case
+is audit-logged, never its content.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import permissions, selectors
+from ..models import (
+    CaseAccess,
+    CaseEvent,
+    ContactType,
+    ReferralKind,
+    SupporterProfile,
+    SupportRequest,
+    TrainingRequirement,
+)
+from ..services import cases, roster, training
+from ..services.intake import MAX_MESSAGE_LENGTH
+
+# Forms
+
+
+class StaffReplyForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your reply"),
+        help_text=gettext_lazy("The requester reads this on their status page."),
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Why are you declining?"),
+        help_text=gettext_lazy("Only the reason category is kept. The request goes back."),
+        choices=CaseEvent.DeclineReason.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class NoteForm(forms.Form):
+    contact_date = forms.DateField(
+        label=gettext_lazy("Contact date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    contact_type = forms.ChoiceField(
+        label=gettext_lazy("How you were in contact"),
+        choices=ContactType.choices,
+        widget=forms.RadioSelect,
+    )
+    referral_offered = forms.BooleanField(
+        label=gettext_lazy("I offered a referral to professional help"), required=False
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Note (optional, best left empty)"),
+        help_text=gettext_lazy(
+            "Write only what you need to follow up, and never names or details that could "
+            "identify anyone. Only you and the program's coordinators can read it, and it "
+            "is deleted with the case."
+        ),
+        required=False,
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+    )
+
+
+class ReferralForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of professional help offered"),
+        help_text=gettext_lazy("This records that you offered a referral, not to whom."),
+        choices=ReferralKind.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        choices=SupportRequest.Outcome.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Where this case stands"),
+        choices=[
+            (SupportRequest.Status.CONTACTED, SupportRequest.Status.CONTACTED.label),
+            (SupportRequest.Status.ACTIVE, SupportRequest.Status.ACTIVE.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Anything your coordinator should know? (optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form it came from."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# The caseload
+
+
+@never_cache
+@login_required
+@require_GET
+def index(request):
+    profiles = selectors.caseload_profiles(user=request.user)
+    if not profiles:
+        raise Http404
+    context = {"profiles": profiles, **selectors.caseload_cases(user=request.user)}
+    context["decline_form"] = DeclineForm(prefix="decline")
+    return TemplateResponse(request, "programs/caseload/index.html", context)
+
+
+CASE_FORMS = {
+    "reply": StaffReplyForm,
+    "decline": DeclineForm,
+    "note": NoteForm,
+    "refer": ReferralForm,
+    "close": CloseForm,
+    "status": StatusForm,
+}
+
+
+def _case_page(request, case, bound=None, status=200):
+    """The case page; `bound` is a form that failed and is shown with its errors."""
+    cases.audit(case=case, actor=request.user, action=CaseAccess.Action.VIEW)
+    forms_ = {
+        name: form_class(prefix=name, initial=_initial(name))
+        for name, form_class in CASE_FORMS.items()
+    }
+    if bound is not None:
+        forms_[bound.prefix] = bound
+    context = {
+        "case": case,
+        "forms": forms_,
+        "handover_pending": cases.handover_pending(request=case),
+        "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
+        "resources": selectors.help_resources(program=case.program),
+        **selectors.case_record(case=case),
+    }
+    return TemplateResponse(request, "programs/caseload/case.html", context, status=status)
+
+
+def _initial(name):
+    if name == "note":
+        return {"contact_date": timezone.localdate(), "contact_type": ContactType.MESSAGE}
+    return None
+
+
+@never_cache
+@login_required
+@require_GET
+def case_detail(request, case_id):
+    case = selectors.caseload_case_get(user=request.user, case_id=case_id)
+    return _case_page(request, case)
+
+
+def _case_action(name, run, done_message, leaves_caseload=False):
+    """A POST on a case: validate the form, call the service, then redirect (or show errors)."""
+
+    @never_cache
+    @login_required
+    @require_POST
+    def view(request, case_id):
+        case = selectors.caseload_case_get(user=request.user, case_id=case_id)
+        form_class = CASE_FORMS.get(name)
+        form = form_class(request.POST, prefix=name) if form_class else None
+        if form is not None and not form.is_valid():
+            return _case_page(request, case, bound=form, status=400)
+        data = form.cleaned_data if form is not None else {}
+        try:
+            run(request=case, actor=request.user, **data)
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("programs:caseload_case", case_id=case.pk)
+            apply_errors(form, exc)
+            return _case_page(request, case, bound=form, status=400)
+        messages.success(request, done_message())
+        if leaves_caseload:
+            return redirect("programs:caseload")
+        return redirect("programs:caseload_case", case_id=case.pk)
+
+    view.__name__ = f"case_{name}"
+    return view
+
+
+case_accept = _case_action(
+    "accept",
+    lambda request, actor: cases.request_accept(request=request, actor=actor),
+    lambda: _("You have accepted this request. Please make contact soon."),
+)
+case_decline = _case_action(
+    "decline",
+    lambda request, actor, reason: cases.request_decline(
+        request=request, actor=actor, reason=reason
+    ),
+    lambda: _("You have declined the request. It has gone back to the coordinators."),
+    leaves_caseload=True,
+)
+case_reply = _case_action(
+    "reply",
+    lambda request, actor, body: cases.staff_reply(request=request, actor=actor, body=body),
+    lambda: _("Your reply has been sent."),
+)
+case_note = _case_action(
+    "note",
+    lambda request, actor, **data: cases.note_add(request=request, actor=actor, **data),
+    lambda: _("Note saved."),
+)
+case_refer = _case_action(
+    "refer",
+    lambda request, actor, kind: cases.referral_record(request=request, actor=actor, kind=kind),
+    lambda: _("Referral recorded."),
+)
+case_handover = _case_action(
+    "handover",
+    lambda request, actor: cases.handover_request(request=request, actor=actor),
+    lambda: _("Your coordinator has been asked to hand this case over."),
+)
+case_close = _case_action(
+    "close",
+    lambda request, actor, outcome: cases.request_close(
+        request=request, actor=actor, outcome=outcome
+    ),
+    lambda: _("The case is closed. Thank you for the support you gave."),
+)
+case_status = _case_action(
+    "status",
+    lambda request, actor, status: cases.request_status_set(
+        request=request, actor=actor, status=status
+    ),
+    lambda: _("Status updated."),
+)
+
+
+# Training
+
+
+@never_cache
+@login_required
+@require_GET
+def training_list(request):
+    profiles = selectors.caseload_profiles(user=request.user)
+    if not profiles:
+        raise Http404
+    for profile in profiles:
+        for row in profile.ledger:
+            page = row.requirement.page
+            row.page_url = page.get_url(request=request) if page is not None and page.live else ""
+    return TemplateResponse(request, "programs/caseload/training.html", {"profiles": profiles})
+
+
+@never_cache
+@login_required
+@require_POST
+def training_complete(request, requirement_id):
+    """Mark a training page as read. Only requirements with a page, in the user's programs."""
+    programs = permissions.programs_for(request.user, permissions.HOLD_CASELOAD)
+    requirement = get_object_or_404(
+        TrainingRequirement.objects.select_related("program"),
+        pk=requirement_id,
+        program__in=programs,
+        page__isnull=False,
+    )
+    supporter = get_object_or_404(SupporterProfile, program=requirement.program, user=request.user)
+    training.training_page_complete(
+        supporter=supporter, requirement=requirement, actor=request.user
+    )
+    messages.success(request, _("“%(name)s” is recorded as complete.") % {"name": requirement.name})
+    return redirect("programs:caseload_training")
+
+
+# Wellbeing
+
+
+def _own_profile(request, profile_id) -> SupporterProfile:
+    programs = permissions.programs_for(request.user, permissions.HOLD_CASELOAD)
+    return get_object_or_404(
+        SupporterProfile.objects.select_related("program"),
+        pk=profile_id,
+        user=request.user,
+        program__in=programs,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def wellbeing(request):
+    profiles = selectors.caseload_profiles(user=request.user)
+    if not profiles:
+        raise Http404
+    return TemplateResponse(
+        request,
+        "programs/caseload/wellbeing.html",
+        {"profiles": profiles, "pause_form": PauseForm()},
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def wellbeing_pause(request, profile_id):
+    """Pause (or resume, with resume=1): no new requests reach a paused supporter."""
+    profile = _own_profile(request, profile_id)
+    resume = request.POST.get("resume") == "1"
+    form = PauseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        roster.supporter_pause_self(
+            supporter=profile, actor=request.user, paused=not resume, reason=reason
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("programs:caseload_wellbeing")
+    if resume:
+        messages.success(request, _("Welcome back. New requests can reach you again."))
+    else:
+        messages.success(
+            request,
+            _(
+                "You are paused. No new requests will reach you; your open cases stay "
+                "with you. Your coordinator has been told."
+            ),
+        )
+    return redirect("programs:caseload_wellbeing")
+
+
+@never_cache
+@login_required
+@require_POST
+def wellbeing_debrief(request, profile_id):
+    profile = _own_profile(request, profile_id)
+    roster.supporter_debrief_request(supporter=profile, actor=request.user)
+    messages.success(request, _("Your coordinator has been asked to get in touch for a debrief."))
+    return redirect("programs:caseload_wellbeing")

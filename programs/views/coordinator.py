@@ -1,0 +1,166 @@
+"""The coordinator view of one program: the queue, assignments, cases and the roster's wellbeing.
+
+Only the program's coordinators get in; everyone else gets a 404 for the whole area.
+Requests whose text is shown are audit-logged, one row each.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import permissions, selectors
+from ..models import CaseAccess, SupporterProfile, SupportRequest
+from ..services import cases, matching, roster
+from .caseload import StaffReplyForm, apply_errors
+
+QUEUE_PAGE_SIZE = 20
+CANDIDATES_SHOWN = 3
+
+
+class AssignForm(forms.Form):
+    supporter = forms.TypedChoiceField(
+        label=gettext_lazy("Supporter"), coerce=int, choices=(), widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporter"].choices = [(s.pk, s.display_name) for s in candidates]
+
+
+def _program(request, slug):
+    return selectors.program_get_for_user(user=request.user, slug=slug, perm=permissions.TRIAGE)
+
+
+@never_cache
+@login_required
+@require_GET
+def index(request, slug):
+    program = _program(request, slug)
+    paginator = Paginator(selectors.coordinator_queue(program=program), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    queue = list(page.object_list)
+    ranked = (
+        matching.ranked_for_requests(
+            requests=SupportRequest.objects.filter(pk__in=[r.pk for r in queue]),
+            per_request=CANDIDATES_SHOWN,
+        )
+        if queue
+        else {}
+    )
+    for case in queue:
+        case.candidates = ranked.get(case.pk, [])
+        for supporter in case.candidates:
+            supporter.reasons = matching.explain(supporter, case)
+    # The queue shows each request's text, so each counts as a view of that case.
+    cases.audit_many(cases=queue, actor=request.user, action=CaseAccess.Action.VIEW)
+    supporters = selectors.coordinator_supporters(program=program)
+    open_cases = selectors.coordinator_cases(program=program)
+    context = {
+        "coordinated_program": program,
+        "queue": queue,
+        "page": page,
+        "open_cases": open_cases,
+        "handovers": [c for c in open_cases if c.handover_pending],
+        "supporters": supporters,
+        "paused": [s for s in supporters if s.status == SupporterProfile.Status.PAUSED],
+        "debriefs": [s for s in supporters if s.debrief_requested_at],
+    }
+    return TemplateResponse(request, "programs/coordinator/index.html", context)
+
+
+def _request_page(request, program, case, assign_form=None, reply_form=None, status=200):
+    cases.audit(case=case, actor=request.user, action=CaseAccess.Action.VIEW)
+    candidates = list(matching.candidates(request=case)) if case.is_open else []
+    for supporter in candidates:
+        supporter.reasons = matching.explain(supporter, case)
+    candidate_pks = {s.pk for s in candidates}
+    others = [s for s in matching.assess(request=case) if s.pk not in candidate_pks]
+    for supporter in others:
+        supporter.reasons = matching.why_not(supporter)
+    context = {
+        "coordinated_program": program,
+        "case": case,
+        "candidates": candidates,
+        "not_eligible": others,
+        "assign_form": assign_form or AssignForm(candidates=candidates),
+        "reply_form": reply_form or StaffReplyForm(prefix="reply"),
+        "handover_pending": cases.handover_pending(request=case),
+        **selectors.case_record(case=case),
+    }
+    return TemplateResponse(request, "programs/coordinator/request.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def request_detail(request, slug, case_id):
+    program = _program(request, slug)
+    case = selectors.coordinator_case_get(user=request.user, program=program, case_id=case_id)
+    return _request_page(request, program, case)
+
+
+@never_cache
+@login_required
+@require_POST
+def request_assign(request, slug, case_id):
+    """Assign, or reassign: the previous supporter loses the case at once."""
+    program = _program(request, slug)
+    case = selectors.coordinator_case_get(user=request.user, program=program, case_id=case_id)
+    # Any supporter of the program passes the form; the service explains who cannot take it.
+    roster_ = SupporterProfile.objects.filter(program=program)
+    form = AssignForm(request.POST, candidates=roster_)
+    if not form.is_valid():
+        return _request_page(request, program, case, assign_form=form, status=400)
+    supporter = roster_.get(pk=form.cleaned_data["supporter"])
+    try:
+        cases.request_offer(request=case, supporter=supporter, actor=request.user)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _request_page(request, program, case, assign_form=form, status=400)
+    messages.success(
+        request,
+        _("Offered to %(name)s. They have been asked to accept or decline.")
+        % {"name": supporter.display_name},
+    )
+    if request.POST.get("return_to") == "queue":
+        return redirect("programs:coordinate", slug=program.slug)
+    return redirect("programs:coordinate_request", slug=program.slug, case_id=case.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def request_reply(request, slug, case_id):
+    program = _program(request, slug)
+    case = selectors.coordinator_case_get(user=request.user, program=program, case_id=case_id)
+    form = StaffReplyForm(request.POST, prefix="reply")
+    if form.is_valid():
+        try:
+            cases.staff_reply(request=case, actor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    if form.errors:
+        return _request_page(request, program, case, reply_form=form, status=400)
+    messages.success(request, _("Your reply has been sent."))
+    return redirect("programs:coordinate_request", slug=program.slug, case_id=case.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def debrief_done(request, slug, supporter_id):
+    program = _program(request, slug)
+    supporter = get_object_or_404(SupporterProfile, program=program, pk=supporter_id)
+    roster.supporter_debrief_done(supporter=supporter, actor=request.user)
+    messages.success(
+        request, _("Debrief for %(name)s marked as done.") % {"name": supporter.display_name}
+    )
+    return redirect("programs:coordinate", slug=program.slug)
