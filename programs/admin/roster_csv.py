@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
 from import_export.formats.base_formats import CSV
+from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
 from .. import permissions
@@ -92,6 +93,7 @@ class RosterResource(resources.Resource):
         use_transactions = True
         skip_diff = True
         clean_model_instances = False
+        instance_loader_class = ModelInstanceLoader  # unused: rows are found by email
 
     def __init__(self, *, program: Program, actor):
         super().__init__()

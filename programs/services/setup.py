@@ -88,6 +88,7 @@ def program_bootstrap(
                 hours=training.hours,
                 valid_for_months=training.valid_for_months,
             )
+        program.save()  # child relations of a ClusterableModel are written only on save
         changes.append(_("created program %(p)s") % {"p": program.name})
 
     Group.objects.get_or_create(name=members.content_group_name(program))
