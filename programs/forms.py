@@ -1,8 +1,19 @@
+"""Forms for the anonymous pages. The rules themselves live in programs.services.intake."""
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, Language, Urgency
-from .services.intake import MAX_ALIAS_LENGTH, MAX_CONTACT_LENGTH, MAX_MESSAGE_LENGTH
+from .models import CHANNELS_NEEDING_CONTACT, Channel, Language, Urgency
+from .services import intake
+from .services.intake import (
+    MAX_ALIAS_LENGTH,
+    MAX_CONTACT_LENGTH,
+    MAX_GENDER_LENGTH,
+    MAX_MESSAGE_LENGTH,
+)
+
+PRIVATE_INPUT = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
 
 
 class AcknowledgeForm(forms.Form):
@@ -15,46 +26,62 @@ class AcknowledgeForm(forms.Form):
 class SupportRequestForm(forms.Form):
     """What a requester may tell us. Everything is optional apart from how to be reached."""
 
-    acknowledged = forms.BooleanField(widget=forms.HiddenInput, required=True)
     message = forms.CharField(
         label=_("What would you like to talk about? (optional)"),
-        help_text=_("Share as much or as little as you like. Please leave out names."),
         required=False,
-        max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
     )
     topics = forms.ModelMultipleChoiceField(
-        label=_("Topics (optional)"),
+        label=_("What is it about? (optional)"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Choose topics from the list."),
+            "invalid_pk_value": _("Choose topics from the list."),
+            "invalid_list": _("Choose topics from the list."),
+        },
     )
     urgency = forms.ChoiceField(
         label=_("How soon would you like to hear from someone?"),
         choices=Urgency.choices,
         initial=Urgency.ROUTINE,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how soon you would like to hear from someone."),
+            "invalid_choice": _("Choose how soon you would like to hear from someone."),
+        },
     )
     in_danger = forms.BooleanField(
         label=_("I am not safe right now."),
-        help_text=_("If you tick this, we will show you crisis lines you can call now."),
+        help_text=_(
+            "Tick this if you might hurt yourself or someone else, or someone is hurting you. "
+            "Your request will still be sent, marked urgent, and we will show you lines "
+            "you can call straight away."
+        ),
         required=False,
     )
     channel = forms.ChoiceField(
-        label=_("How would you like to be contacted?"), widget=forms.RadioSelect
+        label=_("How would you like to be contacted?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how you would like to be contacted."),
+            "invalid_choice": _("This program does not offer that way of meeting."),
+        },
     )
     contact_detail = forms.CharField(
-        label=_("Phone number or email address (only for phone, email, video or in person)"),
-        help_text=_("A personal number or address is best. Leave empty for anonymous messages."),
+        label=_("Phone number or email address"),
+        help_text=_(
+            "Only needed for phone, email, video or in person. A personal number or address "
+            "is best. Leave it empty for anonymous messages."
+        ),
         required=False,
-        max_length=MAX_CONTACT_LENGTH,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={**PRIVATE_INPUT, "maxlength": MAX_CONTACT_LENGTH}),
     )
     alias = forms.CharField(
         label=_("A first name or made-up name to call you (optional)"),
         required=False,
-        max_length=MAX_ALIAS_LENGTH,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={**PRIVATE_INPUT, "maxlength": MAX_ALIAS_LENGTH}),
     )
     wants_shared_experience = forms.BooleanField(
         label=_("I'd like someone who has been through something similar."), required=False
@@ -62,19 +89,23 @@ class SupportRequestForm(forms.Form):
     preferred_gender = forms.CharField(
         label=_("Gender of the supporter, if it matters to you (optional)"),
         required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={**PRIVATE_INPUT, "maxlength": MAX_GENDER_LENGTH}),
     )
     preferred_language = forms.ModelChoiceField(
         label=_("Language (optional)"),
         queryset=Language.objects.all(),
         required=False,
         empty_label=_("No preference"),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
     excluded_unit = forms.ModelChoiceField(
-        label="", queryset=None, required=False, empty_label=_("No preference")
+        label="",
+        queryset=None,
+        required=False,
+        empty_label=_("No preference"),
+        error_messages={"invalid_choice": _("Choose from this program's list.")},
     )
-    # Honeypot: hidden from people (and from screen readers); bots fill it in.
+    # Honeypot: moved off-screen and hidden from screen readers; bots fill it in.
     website = forms.CharField(
         required=False,
         label=_("Leave this empty"),
@@ -84,36 +115,101 @@ class SupportRequestForm(forms.Form):
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
+        self.fields["message"].help_text = _(
+            "Share as much or as little as you like, up to %(n)d characters. "
+            "Please leave out names, including yours."
+        ) % {"n": MAX_MESSAGE_LENGTH}
+        offered = program.offered_channels()
         self.fields["topics"].queryset = program.topics.all()
-        self.fields["channel"].choices = [(c.value, c.label) for c in program.offered_channels()]
-        self.fields["channel"].initial = (
-            Channel.MESSAGES if program.offers_messages else program.offered_channels()[0]
-        )
-        self.fields["excluded_unit"].queryset = program.units.all()
-        self.fields["excluded_unit"].label = _("Not someone from my %(unit)s") % {
-            "unit": program.unit_label
-        }
-        if not program.units.exists():
+        self.fields["channel"].choices = [(c.value, c.label) for c in offered]
+        if offered:
+            self.fields["channel"].initial = (
+                Channel.MESSAGES if program.offers_messages else offered[0].value
+            )
+        if not any(c in CHANNELS_NEEDING_CONTACT for c in offered):
+            del self.fields["contact_detail"]
+        if program.units.exists():
+            unit = program.unit_label
+            self.fields["excluded_unit"].queryset = program.units.all()
+            self.fields["excluded_unit"].label = _("Not someone from my %(unit)s (optional)") % {
+                "unit": unit
+            }
+            self.fields["excluded_unit"].help_text = _(
+                "We will not offer your request to supporters from the %(unit)s you choose. "
+                "This tells the program which %(unit)s you are in, so leave it at "
+                "“No preference” if you would rather not say."
+            ) % {"unit": unit}
+        else:
             del self.fields["excluded_unit"]
 
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
 
+    def clean(self):
+        data = super().clean()
+        try:
+            intake.request_validate(
+                program=self.program,
+                message=data.get("message", ""),
+                topics=data.get("topics") or (),
+                channel=data.get("channel", ""),
+                contact_detail=data.get("contact_detail", ""),
+                alias=data.get("alias", ""),
+                preferred_gender=data.get("preferred_gender", ""),
+                excluded_unit=data.get("excluded_unit"),
+                urgency=data.get("urgency", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "message": data["message"],
+            "topics": data["topics"],
+            "channel": data["channel"],
+            "contact_detail": data.get("contact_detail", ""),
+            "alias": data["alias"],
+            "wants_shared_experience": data["wants_shared_experience"],
+            "preferred_gender": data["preferred_gender"],
+            "preferred_language": data["preferred_language"],
+            "excluded_unit": data.get("excluded_unit"),
+            "urgency": data["urgency"],
+            "in_danger": data["in_danger"],
+        }
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they are about, once each."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        if field in form.fields:
+            if field not in form.errors:
+                form.add_error(field, errors)
+        else:
+            form.add_error(None, errors)
+
 
 class ReceiptCodeForm(forms.Form):
     receipt_code = forms.CharField(
         label=_("Your receipt code"),
-        max_length=64,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
-        ),
+        help_text=_("Seven groups of four letters and numbers, for example ABCD-1234-…"),
+        required=False,
+        widget=forms.TextInput(attrs={**PRIVATE_INPUT, "autocapitalize": "characters"}),
     )
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Your reply"),
-        max_length=MAX_MESSAGE_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _("Up to %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}

@@ -1,7 +1,10 @@
 """Signed one-time form tokens for anonymous forms.
 
 Anonymous pages set no cookies, so Django's CSRF cookie cannot be used there. Instead each
-form carries a signed, expiring nonce; a nonce seen before is a replayed form.
+form carries a signed, expiring nonce. A token for the request form is only issued once
+the requester has acknowledged the program's limits of confidentiality, so holding one
+proves that acknowledgement. A nonce seen before is a replayed form. The cache holds
+only used nonces, which say nothing about who sent them.
 """
 
 import secrets
@@ -13,35 +16,47 @@ SALT = "toolkit.anonymous-form"
 MAX_AGE = 60 * 60 * 6
 
 
+class Invalid(Exception):
+    """Missing, tampered with, or issued for another form."""
+
+
+class Expired(Invalid):
+    """Genuine, but older than MAX_AGE."""
+
+
+class Replayed(Exception):
+    """Genuine, but already used once."""
+
+
 def issue(purpose: str) -> str:
     return signing.dumps({"n": secrets.token_urlsafe(16), "p": purpose}, salt=SALT)
 
 
-class Invalid(Exception):
-    pass
-
-
-class Replayed(Exception):
-    pass
-
-
-def consume(token: str, purpose: str) -> None:
-    """Accept a token once; raise Invalid (tampered, expired) or Replayed (used before)."""
+def _load(token: str, purpose: str) -> dict:
     try:
         data = signing.loads(token or "", salt=SALT, max_age=MAX_AGE)
+    except signing.SignatureExpired as exc:
+        try:
+            data = signing.loads(token, salt=SALT)
+        except signing.BadSignature:
+            raise Invalid from exc
+        if data.get("p") != purpose:
+            raise Invalid from exc
+        raise Expired from exc
     except signing.BadSignature as exc:
         raise Invalid from exc
-    if data.get("p") != purpose:
+    if not isinstance(data, dict) or data.get("p") != purpose:
         raise Invalid
-    if not cache.add(f"form-used:{data['n']}", 1, timeout=MAX_AGE + 60):
-        raise Replayed
+    return data
 
 
 def check(token: str, purpose: str) -> None:
-    """Validate without using up the token (for steps before the final submit)."""
-    try:
-        data = signing.loads(token or "", salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature as exc:
-        raise Invalid from exc
-    if data.get("p") != purpose:
-        raise Invalid
+    """Validate without using up the token; raise Invalid, Expired."""
+    _load(token, purpose)
+
+
+def consume(token: str, purpose: str) -> None:
+    """Accept a token once; raise Invalid, Expired or Replayed."""
+    data = _load(token, purpose)
+    if not cache.add(f"form-used:{data['n']}", 1, timeout=MAX_AGE + 60):
+        raise Replayed

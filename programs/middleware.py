@@ -2,7 +2,9 @@
 
 The client address is turned into a short-lived keyed hash for rate limiting, then the
 address, user agent and forwarding headers are removed from the request. On the
-anonymous requester paths the referrer goes too, and responses are never cached.
+anonymous requester paths the referrer and any cookie go too (so even a signed-in
+colleague's session cannot be linked to a request), no cookie is ever set, and
+responses are neither cached nor sent with a referrer.
 """
 
 import re
@@ -56,6 +58,7 @@ class AnonymityMiddleware:
         anonymous = is_anonymous_path(request.path_info)
         if anonymous:
             request.META.pop("HTTP_REFERER", None)
+            request.META.pop("HTTP_COOKIE", None)
             request.anonymous_requester = True
         response = self.get_response(request)
         if anonymous:

@@ -1,10 +1,13 @@
 """Fixed-window rate limits kept only in the cache.
 
 A client is known by an HMAC of its address under a key that changes every day, so the
-cache never holds an address and yesterday's keys cannot be linked to today's.
+cache never holds an address and yesterday's keys cannot be linked to today's. IPv6
+clients are counted by their /64 network, which one household or phone usually holds.
+The numbers live in settings.TOOLKIT_RATE_LIMITS.
 """
 
 import hmac
+import ipaddress
 from hashlib import sha256
 
 from django.conf import settings
@@ -14,16 +17,36 @@ from django.utils import timezone
 from . import crypto
 
 
+class RateLimited(Exception):
+    """Too many attempts from this client, or from everyone, in the current window."""
+
+
+def _network(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 def client_key(address: str) -> str:
     day = timezone.now().strftime("%Y-%m-%d")
     secret = crypto.keyed_digest(day, "rate-limit-day-key").encode()
-    return hmac.new(secret, address.encode(), sha256).hexdigest()[:32]
+    return hmac.new(secret, _network(address).encode(), sha256).hexdigest()[:32]
+
+
+def _cache_key(key: str, window: int) -> str:
+    bucket = int(timezone.now().timestamp()) // window
+    return f"rl:{key}:{bucket}"
 
 
 def _hit(key: str, limit: int, window: int) -> bool:
     """Count one hit; True while under the limit."""
-    bucket = int(timezone.now().timestamp()) // window
-    cache_key = f"rl:{key}:{bucket}"
+    cache_key = _cache_key(key, window)
     cache.add(cache_key, 0, timeout=window + 5)
     try:
         count = cache.incr(cache_key)
@@ -33,9 +56,24 @@ def _hit(key: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
+def _full(key: str, limit: int, window: int) -> bool:
+    return (cache.get(_cache_key(key, window)) or 0) >= limit
+
+
+def _limits(scope: str):
+    limits = settings.TOOLKIT_RATE_LIMITS[scope]
+    return limits["client"], limits["global"]
+
+
 def allow(scope: str, client: str) -> bool:
     """Count a hit for this client and for everyone; False if either limit is passed."""
-    limits = settings.TOOLKIT_RATE_LIMITS[scope]
-    per_client = _hit(f"{scope}:c:{client}", *limits["client"])
-    overall = _hit(f"{scope}:g", *limits["global"])
-    return per_client and overall
+    per_client, overall = _limits(scope)
+    client_ok = _hit(f"{scope}:c:{client}", *per_client)
+    global_ok = _hit(f"{scope}:g", *overall)
+    return client_ok and global_ok
+
+
+def exceeded(scope: str, client: str) -> bool:
+    """True if this client, or everyone together, has used up the window (counts nothing)."""
+    per_client, overall = _limits(scope)
+    return _full(f"{scope}:c:{client}", *per_client) or _full(f"{scope}:g", *overall)

@@ -1,13 +1,19 @@
-"""Receipt codes: 140 random bits the requester keeps; we keep only a keyed hash."""
+"""Receipt codes: 140 random bits the requester keeps; we keep only a keyed hash.
 
+Codes are Crockford base32 (no I, L, O or U), shown in groups of four. The hash is an
+HMAC under a key derived from SECRET_KEY, which never lives in the database.
+"""
+
+import math
 import re
 import secrets
 
 from . import crypto
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-LENGTH = 28  # 28 symbols x 5 bits = 140 bits
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+LENGTH = 28
 GROUP = 4
+ENTROPY_BITS = LENGTH * math.log2(len(ALPHABET))  # 140
 PURPOSE = "receipt-code"
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _VALID = re.compile(f"^[{ALPHABET}]{{{LENGTH}}}$")
@@ -15,22 +21,29 @@ _VALID = re.compile(f"^[{ALPHABET}]{{{LENGTH}}}$")
 
 def generate() -> str:
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    return "-".join(raw[i : i + GROUP] for i in range(0, LENGTH, GROUP))
+    return pretty(raw)
+
+
+def pretty(canonical: str) -> str:
+    return "-".join(canonical[i : i + GROUP] for i in range(0, len(canonical), GROUP))
 
 
 def normalise(code: str) -> str | None:
     """The canonical form of what someone typed, or None if it cannot be a code."""
-    if not isinstance(code, str):
+    if not isinstance(code, str) or len(code) > 100:
         return None
     cleaned = re.sub(r"[\s\-_.]", "", code).upper().translate(_CONFUSABLE)
     return cleaned if _VALID.match(cleaned) else None
 
 
 def digest(code: str) -> str:
-    return crypto.keyed_digest(normalise(code) or "", PURPOSE)
+    canonical = normalise(code)
+    if canonical is None:
+        raise ValueError("Not a receipt code.")
+    return crypto.keyed_digest(canonical, PURPOSE)
 
 
 def candidate_digests(code: str) -> list[str]:
-    """Digests under every data key, so codes survive a key rotation."""
+    """Digests under SECRET_KEY and each fallback, so codes survive a secret rotation."""
     canonical = normalise(code)
     return crypto.keyed_digests(canonical, PURPOSE) if canonical else []

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import receipts
+from .. import ratelimit, receipts
 from ..models import (
     CHANNELS_NEEDING_CONTACT,
     CaseAccess,
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = 5000
 MAX_CONTACT_LENGTH = 200
 MAX_ALIAS_LENGTH = 40
+MAX_GENDER_LENGTH = 40
 
 
 @dataclass
@@ -38,12 +39,18 @@ class Submission:
     crisis: bool
 
 
+def _fold(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces: how phrases are compared."""
+    text = (text or "").lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.split())
+
+
 def crisis_detected(*, program: Program, text: str, in_danger: bool) -> bool:
     """The explicit 'I am not safe' choice, or any of the program's crisis phrases."""
     if in_danger:
         return True
-    lowered = " ".join((text or "").lower().replace("’", "'").split())
-    return any(phrase in lowered for phrase in program.crisis_phrase_list())
+    folded = _fold(text)
+    return any(_fold(phrase) in folded for phrase in program.crisis_phrase_list())
 
 
 def _check_length(errors: dict, field: str, value: str, limit: int) -> None:
@@ -52,6 +59,52 @@ def _check_length(errors: dict, field: str, value: str, limit: int) -> None:
             "n": limit,
             "m": len(value),
         }
+
+
+def request_validate(
+    *,
+    program: Program,
+    message: str = "",
+    topics=(),
+    channel: str = Channel.MESSAGES,
+    contact_detail: str = "",
+    alias: str = "",
+    preferred_gender: str = "",
+    excluded_unit: Unit | None = None,
+    urgency: str = Urgency.ROUTINE,
+) -> None:
+    """Every rule a request must meet, checked before anything is written."""
+    if not program.is_open:
+        raise ValidationError(
+            _(
+                "This program is not taking new requests right now, so nothing was sent. "
+                "The crisis lines on this page are always open."
+            ),
+            code="closed",
+        )
+    message = (message or "").strip()
+    contact_detail = (contact_detail or "").strip()
+    errors: dict[str, str] = {}
+    _check_length(errors, "message", message, MAX_MESSAGE_LENGTH)
+    _check_length(errors, "contact_detail", contact_detail, MAX_CONTACT_LENGTH)
+    _check_length(errors, "alias", (alias or "").strip(), MAX_ALIAS_LENGTH)
+    _check_length(errors, "preferred_gender", (preferred_gender or "").strip(), MAX_GENDER_LENGTH)
+    if channel not in Channel.values or channel not in program.offered_channels():
+        errors["channel"] = _("This program does not offer that way of meeting.")
+    elif channel in CHANNELS_NEEDING_CONTACT and not contact_detail:
+        errors["contact_detail"] = _(
+            "To be contacted this way, leave a phone number or email address. "
+            "Or choose anonymous messages."
+        )
+    allowed = set(program.topics.values_list("pk", flat=True))
+    if any(getattr(t, "pk", None) not in allowed for t in topics):
+        errors["topics"] = _("Choose topics from the list.")
+    if excluded_unit is not None and excluded_unit.program_id != program.pk:
+        errors["excluded_unit"] = _("Choose from this program's list.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose how soon you would like to hear from someone.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def request_submit(
@@ -68,40 +121,29 @@ def request_submit(
     excluded_unit: Unit | None = None,
     urgency: str = Urgency.ROUTINE,
     in_danger: bool = False,
+    client_key: str | None = None,
 ) -> Submission:
-    """Store an anonymous request; the receipt code is returned once and never stored."""
+    """Store an anonymous request; the receipt code is returned once and never stored.
+
+    With a client_key, valid submissions count against the intake rate limit and
+    ratelimit.RateLimited is raised once it is used up.
+    """
+    topic_list = list(topics)
+    request_validate(
+        program=program,
+        message=message,
+        topics=topic_list,
+        channel=channel,
+        contact_detail=contact_detail,
+        alias=alias,
+        preferred_gender=preferred_gender,
+        excluded_unit=excluded_unit,
+        urgency=urgency,
+    )
+    if client_key is not None and not ratelimit.allow("intake", client_key):
+        raise ratelimit.RateLimited
     message = (message or "").strip()
     contact_detail = (contact_detail or "").strip()
-    alias = (alias or "").strip()
-    errors: dict[str, str] = {}
-    if not program.is_open:
-        raise ValidationError(
-            _(
-                "This program is not taking new requests right now. The crisis lines on this "
-                "page are always open."
-            )
-        )
-    _check_length(errors, "message", message, MAX_MESSAGE_LENGTH)
-    _check_length(errors, "contact_detail", contact_detail, MAX_CONTACT_LENGTH)
-    _check_length(errors, "alias", alias, MAX_ALIAS_LENGTH)
-    if channel not in Channel.values or channel not in program.offered_channels():
-        errors["channel"] = _("This program does not offer that way of meeting.")
-    elif channel in CHANNELS_NEEDING_CONTACT and not contact_detail:
-        errors["contact_detail"] = _(
-            "To be contacted this way, leave a phone number or email address. "
-            "Or choose anonymous messages."
-        )
-    topic_list = list(topics)
-    allowed = set(program.topics.values_list("pk", flat=True))
-    if any(getattr(t, "pk", None) not in allowed for t in topic_list):
-        errors["topics"] = _("Choose topics from the list.")
-    if excluded_unit is not None and excluded_unit.program_id != program.pk:
-        errors["excluded_unit"] = _("Choose from this program's list.")
-    if urgency not in Urgency.values:
-        errors["urgency"] = _("Choose how soon you would like to hear from someone.")
-    if errors:
-        raise ValidationError(errors)
-
     crisis = crisis_detected(program=program, text=message, in_danger=in_danger)
     code = receipts.generate()
     now = coarse_now()
@@ -111,9 +153,9 @@ def request_submit(
             receipt_hash=receipts.digest(code),
             channel=channel,
             contact_detail=contact_detail if channel in CHANNELS_NEEDING_CONTACT else "",
-            alias=alias,
+            alias=(alias or "").strip(),
             wants_shared_experience=wants_shared_experience,
-            preferred_gender=(preferred_gender or "").strip()[:40],
+            preferred_gender=(preferred_gender or "").strip(),
             preferred_language=preferred_language,
             excluded_unit=excluded_unit,
             urgency=Urgency.URGENT if crisis else urgency,
@@ -129,15 +171,14 @@ def request_submit(
                 request=request, sender=Message.Sender.REQUESTER, body=message, created_at=now
             )
         if crisis:
-            CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED)
+            CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
         from . import matching  # noqa: PLC0415 - matching imports this module's types
 
         transaction.on_commit(lambda: matching.request_route(request_id=request.pk))
     return Submission(request=request, receipt_code=code, crisis=crisis)
 
 
-def request_lookup(*, receipt_code: str) -> SupportRequest | None:
-    """The request behind a code, or None for any code that is unknown, malformed or expired."""
+def _find(receipt_code: str) -> SupportRequest | None:
     digests = receipts.candidate_digests(receipt_code)
     if not digests:
         return None
@@ -146,23 +187,35 @@ def request_lookup(*, receipt_code: str) -> SupportRequest | None:
         .filter(receipt_hash__in=digests)
         .first()
     )
-    if request is None:
+    if request is None or request.status == SupportRequest.Status.WITHDRAWN:
         return None
     idle_limit = timedelta(days=request.program.requester_idle_days)
     if request.requester_seen_at < timezone.now() - idle_limit:
         return None
-    if request.status == SupportRequest.Status.WITHDRAWN:
+    if request.receipt_hash != digests[0]:
+        request.receipt_hash = digests[0]  # moved onto the current SECRET_KEY
+        SupportRequest.objects.filter(pk=request.pk).update(receipt_hash=digests[0])
+    return request
+
+
+def request_lookup(*, receipt_code: str, client_key: str | None = None) -> SupportRequest | None:
+    """The request behind a code, or None for any code that is unknown, malformed, withdrawn
+    or idle past the program's limit: the caller cannot tell these apart.
+
+    With a client_key, failed look-ups count against the look-up rate limit, and once this
+    client (or everyone) has used it up ratelimit.RateLimited is raised, even for a good code.
+    """
+    if client_key is not None and ratelimit.exceeded("lookup", client_key):
+        raise ratelimit.RateLimited
+    request = _find(receipt_code)
+    if request is None:
+        if client_key is not None:
+            ratelimit.allow("lookup", client_key)
         return None
     now = coarse_now()
-    updates = {}
     if request.requester_seen_at != now:
-        updates["requester_seen_at"] = now
-    if request.receipt_hash != digests[0]:
-        updates["receipt_hash"] = digests[0]  # moved onto the newest key
-    if updates:
-        SupportRequest.objects.filter(pk=request.pk).update(**updates)
-        for key, value in updates.items():
-            setattr(request, key, value)
+        request.requester_seen_at = now
+        SupportRequest.objects.filter(pk=request.pk).update(requester_seen_at=now)
     CaseAccess.objects.create(
         case_id=request.pk,
         program=request.program,
@@ -209,8 +262,9 @@ def requester_reply(*, request: SupportRequest, body: str) -> Message:
     crisis = crisis_detected(program=request.program, text=body, in_danger=False)
     if crisis and not request.crisis_flag:
         request.crisis_flag = True
-        request.save(update_fields=["crisis_flag"])
-        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED)
+        request.urgency = Urgency.URGENT
+        request.save(update_fields=["crisis_flag", "urgency"])
+        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
     from . import notifications  # noqa: PLC0415
 
     transaction.on_commit(lambda: notifications.requester_replied(request_id=request.pk))
@@ -219,12 +273,15 @@ def requester_reply(*, request: SupportRequest, body: str) -> Message:
 
 @transaction.atomic
 def requester_withdraw(*, request: SupportRequest) -> None:
-    """The requester ends the request; its content is deleted at once."""
+    """The requester ends an open request; its content is deleted at once."""
+    if not request.is_open:
+        raise ValidationError(_("This conversation is already closed."))
+    now = coarse_now()
     request.status = SupportRequest.Status.WITHDRAWN
-    request.closed_at = coarse_now()
+    request.closed_at = now
     request.contact_detail = ""
     request.alias = ""
     request.save(update_fields=["status", "closed_at", "contact_detail", "alias"])
     request.messages.all().delete()
     request.notes.all().delete()
-    CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.WITHDRAWN)
+    CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.WITHDRAWN, created_at=now)

@@ -1,132 +1,184 @@
-"""The requester's pages. No login, no session, no cookie, and no JavaScript needed."""
+"""The requester's pages. No login, no session, no cookie, and no JavaScript needed.
 
+Each page is a plain form post. The receipt code only ever travels in a POST body, never
+in a URL. Anonymous forms are csrf_exempt because they set no cookie; a signed one-time
+token (programs.formtokens) guards them instead.
+"""
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import formtokens, ratelimit, selectors
-from ..forms import AcknowledgeForm, ReceiptCodeForm, ReplyForm, SupportRequestForm
+from .. import formtokens, ratelimit, receipts, selectors
+from ..forms import (
+    AcknowledgeForm,
+    ReceiptCodeForm,
+    ReplyForm,
+    SupportRequestForm,
+    add_service_errors,
+)
+from ..models import HelpResource
 from ..services import intake
 
-REQUEST_FORM = "request"
-STATUS_FORM = "status"
+REPLY_FORM = "reply"
+
+
+def _request_form_purpose(program) -> str:
+    return f"request:{program.pk}"
 
 
 def _render(request, template, program, context, status=200):
-    context = {"program": program, **context}
-    return TemplateResponse(request, template, context, status=status)
+    return TemplateResponse(request, template, {"program": program, **context}, status=status)
 
 
-def rate_limited(request, program):
-    return _render(request, "programs/rate_limited.html", program, {}, status=429)
+def _client_key(request) -> str:
+    return getattr(request, "client_key", "")
 
 
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-@csrf_exempt  # anonymous pages set no cookie; a signed one-time token guards the form
-@never_cache
-@sensitive_post_parameters()
-@sensitive_variables()
-@require_http_methods(["GET", "POST"])
-def request_support(request, slug):
-    program = selectors.program_get_public(slug=slug)
-    if request.method == "GET" or request.POST.get("step") != "details":
-        return _limits_step(request, program)
-    return _details_step(request, program)
-
-
-def _limits_step(request, program):
-    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        details = SupportRequestForm(program=program, initial={"acknowledged": True})
-        return _render(
-            request,
-            "programs/request_form.html",
-            program,
-            {"form": details, "form_token": formtokens.issue(REQUEST_FORM)},
-        )
-    return _render(request, "programs/request_limits.html", program, {"form": form})
-
-
-def _details_step(request, program):
-    form = SupportRequestForm(request.POST, program=program)
-    context = {"form": form, "form_token": request.POST.get("form_token", "")}
-    if form.is_bot:
-        return _render(request, "programs/request_refused.html", program, {}, status=400)
-    if not form.is_valid():
-        return _render(request, "programs/request_form.html", program, context, status=400)
-    try:
-        formtokens.check(request.POST.get("form_token"), REQUEST_FORM)
-    except formtokens.Invalid:
-        form.add_error(
-            None, _("This form has expired. Your answers are still here: please send it again.")
-        )
-        context["form_token"] = formtokens.issue(REQUEST_FORM)
-        return _render(request, "programs/request_form.html", program, context, status=400)
-    if not ratelimit.allow("intake", request.client_key):
-        return rate_limited(request, program)
-    try:
-        formtokens.consume(request.POST.get("form_token"), REQUEST_FORM)
-    except formtokens.Replayed:
-        return _render(request, "programs/request_replayed.html", program, {}, status=409)
-    data = form.cleaned_data
-    try:
-        submission = intake.request_submit(
-            program=program,
-            message=data["message"],
-            topics=data["topics"],
-            channel=data["channel"],
-            contact_detail=data["contact_detail"],
-            alias=data["alias"],
-            wants_shared_experience=data["wants_shared_experience"],
-            preferred_gender=data["preferred_gender"],
-            preferred_language=data["preferred_language"],
-            excluded_unit=data.get("excluded_unit"),
-            urgency=data["urgency"],
-            in_danger=data["in_danger"],
-        )
-    except ValidationError as exc:
-        _apply_service_errors(form, exc)
-        context["form_token"] = formtokens.issue(REQUEST_FORM)
-        return _render(request, "programs/request_form.html", program, context, status=400)
-    return _render(
-        request,
-        "programs/request_receipt.html",
-        program,
-        {"receipt_code": submission.receipt_code, "crisis": submission.crisis},
+def _rate_limited_message() -> str:
+    return _(
+        "A lot of requests have reached us from your connection, or from everyone, in the "
+        "last few minutes. Please wait a little and try again. Nothing you wrote has been "
+        "sent or lost."
     )
 
 
 @csrf_exempt
 @never_cache
 @sensitive_post_parameters()
-@require_http_methods(["POST"])
+@sensitive_variables()
+@require_http_methods(["GET", "POST"])
+def request_support(request, slug):
+    """Limits first, then the form, then the receipt code, all at one address."""
+    program = selectors.program_get_public(slug=slug)
+    if request.method == "POST" and request.POST.get("step") == "details":
+        return _details_step(request, program)
+    return _limits_step(request, program)
+
+
+def _limits_step(request, program, *, must_read=False):
+    posted = request.method == "POST" and not must_read
+    form = AcknowledgeForm(request.POST if posted else None)
+    if posted and form.is_valid():
+        return _form_page(
+            request,
+            program,
+            SupportRequestForm(program=program),
+            formtokens.issue(_request_form_purpose(program)),
+        )
+    status = 400 if posted or must_read else 200
+    return _render(
+        request,
+        "programs/request_limits.html",
+        program,
+        {
+            "form": form,
+            "must_read": must_read,
+            "other_help": selectors.help_resources(program=program).exclude(
+                kind=HelpResource.Kind.CRISIS
+            ),
+        },
+        status=status,
+    )
+
+
+def _form_page(request, program, form, token, status=200):
+    return _render(
+        request,
+        "programs/request_form.html",
+        program,
+        {"form": form, "form_token": token},
+        status=status,
+    )
+
+
+def _details_step(request, program):
+    purpose = _request_form_purpose(program)
+    token = request.POST.get("form_token", "")
+    form = SupportRequestForm(request.POST, program=program)
+    if form.is_bot:
+        return _render(request, "programs/request_refused.html", program, {}, status=400)
+    try:
+        formtokens.check(token, purpose)
+    except formtokens.Expired:
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "This form was open for a long time, so it has expired. Your answers are "
+                "still here: please check them and send the form again."
+            ),
+        )
+        return _form_page(request, program, form, formtokens.issue(purpose), status=400)
+    except formtokens.Invalid:
+        # Nothing shows the limits were read: show them first.
+        return _limits_step(request, program, must_read=True)
+    if not form.is_valid():
+        return _form_page(request, program, form, token, status=400)
+    try:
+        formtokens.consume(token, purpose)
+    except formtokens.Replayed:
+        form.add_error(
+            None,
+            _(
+                "This form has already been sent once. If you saw a receipt code, your "
+                "request arrived and you do not need to send it again. If you did not see "
+                "one, check your answers below and send them again."
+            ),
+        )
+        return _form_page(request, program, form, formtokens.issue(purpose), status=409)
+    try:
+        submission = intake.request_submit(
+            program=program, client_key=_client_key(request), **form.service_arguments()
+        )
+    except ratelimit.RateLimited:
+        form.add_error(None, _rate_limited_message())
+        return _form_page(request, program, form, formtokens.issue(purpose), status=429)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _form_page(request, program, form, formtokens.issue(purpose), status=400)
+    return _render(
+        request,
+        "programs/request_receipt.html",
+        program,
+        {
+            "receipt_code": submission.receipt_code,
+            "crisis": submission.crisis,
+            "status_url": request.build_absolute_uri(
+                reverse("programs:status", args=[program.slug])
+            ),
+        },
+    )
+
+
+@csrf_exempt
+@never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
+@require_POST
 def receipt_download(request, slug):
     """The receipt as a text file, from a POST so the code never appears in a URL."""
     program = selectors.program_get_public(slug=slug)
-    code = request.POST.get("receipt_code", "")
-    from .. import receipts
-
-    if receipts.normalise(code) is None:
+    canonical = receipts.normalise(request.POST.get("receipt_code", ""))
+    if canonical is None:
         return _render(
             request, "programs/status.html", program, {"form": ReceiptCodeForm()}, status=400
         )
+    status_url = request.build_absolute_uri(reverse("programs:status", args=[program.slug]))
     body = _(
-        "Peer support – %(program)s\n\nYour receipt code: %(code)s\n\n"
-        "Keep this code private. Use it on the program's status page to read replies.\n"
-        "If you lose it, you can make a new request.\n"
-    ) % {"program": program.name, "code": code}
+        "Peer support: %(program)s\n\n"
+        "Your receipt code: %(code)s\n\n"
+        "Keep this code private. To read replies, answer or withdraw your request, go to\n"
+        "%(url)s\nand type the code.\n\n"
+        "If you lose the code, make a new request: we cannot look it up for you.\n"
+    ) % {"program": program.name, "code": receipts.pretty(canonical), "url": status_url}
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="peer-support-receipt.txt"'
     return response
@@ -141,52 +193,99 @@ def request_status(request, slug):
     """Type the code, read the conversation, reply or withdraw. The code travels only in POST."""
     program = selectors.program_get_public(slug=slug)
     if request.method == "GET":
-        return _render(request, "programs/status.html", program, {"form": ReceiptCodeForm()})
-    if not ratelimit.allow("lookup", request.client_key):
-        return rate_limited(request, program)
-    code_form = ReceiptCodeForm(request.POST)
-    support_request = None
-    if code_form.is_valid():
-        support_request = intake.request_lookup(receipt_code=code_form.cleaned_data["receipt_code"])
-    if support_request is None:
-        code_form = ReceiptCodeForm()
         return _render(
             request,
             "programs/status.html",
             program,
-            {"form": code_form, "not_found": True},
+            {"form": ReceiptCodeForm(), "kept": "kept" in request.GET},
+        )
+    try:
+        support_request = intake.request_lookup(
+            receipt_code=request.POST.get("receipt_code", ""), client_key=_client_key(request)
+        )
+    except ratelimit.RateLimited:
+        return _render(
+            request,
+            "programs/rate_limited.html",
+            program,
+            {"form": ReceiptCodeForm(), "message": _rate_limited_message()},
+            status=429,
+        )
+    if support_request is None:
+        # One answer for unknown, malformed, withdrawn and expired codes.
+        return _render(
+            request,
+            "programs/status.html",
+            program,
+            {"form": ReceiptCodeForm(), "not_found": True},
             status=404,
         )
-
+    code = receipts.pretty(receipts.normalise(request.POST["receipt_code"]))
     action = request.POST.get("action", "lookup")
-    reply_form = ReplyForm()
-    notice = ""
-    status = 200
-    if action == "reply":
-        reply_form = ReplyForm(request.POST)
-        if reply_form.is_valid():
-            try:
-                intake.requester_reply(
-                    request=support_request, body=reply_form.cleaned_data["body"]
-                )
-                reply_form = ReplyForm()
-                notice = _("Your reply has been sent.")
-            except ValidationError as exc:
-                _apply_service_errors(reply_form, exc)
-                status = 400
-        else:
-            status = 400
-    elif action == "withdraw-confirm":
+    if action == "withdraw-confirm":
         return _render(
             request,
             "programs/status_withdraw.html",
             support_request.program,
-            {"receipt_code": code_form.cleaned_data["receipt_code"]},
+            {"receipt_code": code},
         )
-    elif action == "withdraw":
-        intake.requester_withdraw(request=support_request)
+    if action == "withdraw":
+        try:
+            intake.requester_withdraw(request=support_request)
+        except ValidationError as exc:
+            return _conversation(request, support_request, code, errors=exc.messages, status=400)
         return _render(request, "programs/status_withdrawn.html", support_request.program, {})
+    if action == "reply":
+        return _reply(request, support_request, code)
+    return _conversation(request, support_request, code)
 
+
+def _reply(request, support_request, code):
+    form = ReplyForm(request.POST)
+    token = request.POST.get("form_token", "")
+    form.is_valid()
+    try:
+        formtokens.consume(token, REPLY_FORM)
+    except formtokens.Replayed:
+        return _conversation(
+            request,
+            support_request,
+            code,
+            notice=_("That reply had already been sent, so it was not sent twice."),
+        )
+    except formtokens.Invalid:
+        form.add_error(
+            None,
+            _(
+                "This page was open for a long time. Your reply is still here: "
+                "please send it again."
+            ),
+        )
+        return _conversation(request, support_request, code, reply_form=form, status=400)
+    try:
+        intake.requester_reply(request=support_request, body=form.cleaned_data.get("body", ""))
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _conversation(request, support_request, code, reply_form=form, status=400)
+    crisis = intake.crisis_detected(
+        program=support_request.program, text=form.cleaned_data["body"], in_danger=False
+    )
+    return _conversation(
+        request, support_request, code, notice=_("Your reply has been sent."), crisis=crisis
+    )
+
+
+def _conversation(
+    request,
+    support_request,
+    code,
+    *,
+    reply_form=None,
+    notice="",
+    crisis=False,
+    errors=(),
+    status=200,
+):
     return _render(
         request,
         "programs/status_conversation.html",
@@ -194,19 +293,20 @@ def request_status(request, slug):
         {
             "support_request": support_request,
             "messages_list": intake.conversation(request=support_request),
-            "receipt_code": code_form.cleaned_data["receipt_code"],
-            "reply_form": reply_form,
+            "receipt_code": code,
+            "reply_form": reply_form or ReplyForm(),
+            "reply_token": formtokens.issue(REPLY_FORM),
             "notice": notice,
+            "crisis": crisis,
+            "errors": errors,
         },
         status=status,
     )
 
 
+@require_GET
 def quick_exit(request):
     """Leave fast: clear what the browser kept of this site and go somewhere neutral."""
-    from django.conf import settings
-    from django.http import HttpResponseRedirect
-
     response = HttpResponseRedirect(settings.TOOLKIT_QUICK_EXIT_URL)
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response["Cache-Control"] = "no-store"
