@@ -23,6 +23,7 @@ ROLES = [
 
 def client_for(user) -> APIClient:
     client = APIClient()
+    client.default_format = "json"  # the API reads JSON only
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.token_create(user=user)}")
     return client
@@ -77,3 +78,11 @@ def queued_case(program):
     case = submission.request
     case.receipt_code = submission.receipt_code
     return case
+
+
+@pytest.fixture
+def generous_limits(settings):
+    """Many callers from one test client: lift the per-client anonymous limits."""
+    settings.TOOLKIT_RATE_LIMITS = {
+        scope: {"client": (1000, 3600), "global": (1000, 3600)} for scope in ("intake", "lookup")
+    }

@@ -1,0 +1,382 @@
+"""Every route, for every role, allowed and refused; lists filtered; cases 404 when hidden."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from programs.models import CaseAccess, Role, SupporterProfile, SupportRequest
+from tests.api.conftest import QUEUED_TEXT, ROLES, SECRET_TEXT, client_for, profile_of
+from tests.factories import make_active_supporter
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = dict.fromkeys(ROLES, 200)
+STAFF_ONLY = {**dict.fromkeys(ROLES, 200), "anonymous": 401}
+# A case: its supporter and the program's coordinator; nobody else knows it exists.
+CASE_HANDLERS = {
+    "admin": 404,
+    "coordinator": 200,
+    "supporter": 200,
+    "other_supporter": 404,
+    "other_program_admin": 404,
+    "other_program_coordinator": 404,
+    "outsider": 404,
+    "anonymous": 401,
+}
+# Program staff pages: members without the permission get 403, strangers 404.
+ROSTER = {
+    "admin": 200,
+    "coordinator": 200,
+    "supporter": 403,
+    "other_supporter": 403,
+    "other_program_admin": 404,
+    "other_program_coordinator": 404,
+    "outsider": 404,
+    "anonymous": 401,
+}
+QUEUE = {**ROSTER, "admin": 403}
+REPORTS = {**ROSTER, "coordinator": 403}
+ASSIGN_QUEUED = {**CASE_HANDLERS, "supporter": 404}  # a queued case is nobody's yet
+
+
+def _check(clients, expected, call, ok_status=200):
+    """Refused roles first, so that allowed writes do not change what they would see."""
+    order = sorted(expected, key=lambda role: expected[role] == 200)
+    seen = {}
+    for role in order:
+        response = call(clients[role], role)
+        seen[role] = response.status_code
+        if response.status_code >= 400:
+            assert set(response.json()) == {"error"}, response.content
+    wanted = {role: ok_status if code == 200 else code for role, code in expected.items()}
+    assert seen == wanted
+
+
+def test_every_api_route_is_in_this_matrix():
+    """A new route must be added here (and so to the tests) before it can ship."""
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and prefix.startswith("api/v1/") and p.name:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    assert names == {
+        "requests",
+        "intake_form",
+        "resources",
+        "request_lookup",
+        "request_messages",
+        "request_withdraw",
+        "caseload",
+        "case",
+        "case_messages",
+        "case_notes",
+        "case_assign",
+        "programs",
+        "roster",
+        "roster_entry",
+        "queue",
+        "reports",
+        "token",
+    }
+
+
+# ---------------------------------------------------------------- public and anonymous
+
+
+def test_resources_and_intake_form_are_public(clients, program):
+    _check(clients, PUBLIC, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/resources/"))
+    _check(clients, PUBLIC, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/intake-form/"))
+
+
+def test_anyone_may_ask_for_support_and_a_token_changes_nothing(clients, program, generous_limits):
+    def call(client, role):
+        return client.post(
+            f"/api/v1/programs/{program.slug}/requests/", {"message": f"from {role}"}
+        )
+
+    _check(clients, PUBLIC, call, ok_status=201)
+    assert SupportRequest.objects.filter(program=program).count() == len(ROLES)
+
+
+def test_the_receipt_code_alone_opens_a_request_whoever_calls(
+    clients, queued_case, generous_limits
+):
+    code = queued_case.receipt_code
+    _check(clients, PUBLIC, lambda c, r: c.post("/api/v1/requests/lookup/", {"receipt_code": code}))
+    _check(
+        clients,
+        PUBLIC,
+        lambda c, r: c.post("/api/v1/requests/messages/", {"receipt_code": code, "body": r}),
+        ok_status=201,
+    )
+    assert queued_case.messages.count() == 1 + len(ROLES)
+
+
+def test_withdraw_works_with_the_code_and_then_the_code_is_gone(clients, queued_case):
+    code = queued_case.receipt_code
+    first = clients["outsider"].post("/api/v1/requests/withdraw/", {"receipt_code": code})
+    assert first.status_code == 200
+    assert first.json() == {"status": "withdrawn"}
+    again = clients["anonymous"].post("/api/v1/requests/withdraw/", {"receipt_code": code})
+    assert again.status_code == 404
+    queued_case.refresh_from_db()
+    assert queued_case.status == SupportRequest.Status.WITHDRAWN
+    assert queued_case.messages.count() == 0
+
+
+# ---------------------------------------------------------------- supporter routes
+
+
+def test_caseload_lists_only_my_own_cases(clients, assigned_case, queued_case):
+    _check(clients, STAFF_ONLY, lambda c, r: c.get("/api/v1/caseload/"))
+    assert [c["id"] for c in clients["supporter"].get("/api/v1/caseload/").json()] == [
+        str(assigned_case.pk)
+    ]
+    for role in ["admin", "coordinator", "other_supporter", "other_program_admin", "outsider"]:
+        assert clients[role].get("/api/v1/caseload/").json() == []
+
+
+def test_case_detail_for_its_supporter_and_coordinator_only(clients, assigned_case):
+    _check(clients, CASE_HANDLERS, lambda c, r: c.get(f"/api/v1/cases/{assigned_case.pk}/"))
+    body = clients["supporter"].get(f"/api/v1/cases/{assigned_case.pk}/").json()
+    assert [m["body"] for m in body["messages"]] == [SECRET_TEXT]
+    assert body["alias"] == "Sam"
+
+
+def test_case_status_change_for_its_supporter_and_coordinator_only(clients, assigned_case):
+    statuses = iter(["contacted", "active"])
+
+    def call(client, role):
+        status = next(statuses) if CASE_HANDLERS[role] == 200 else "contacted"
+        return client.patch(f"/api/v1/cases/{assigned_case.pk}/", {"status": status})
+
+    _check(clients, CASE_HANDLERS, call)
+    assigned_case.refresh_from_db()
+    assert assigned_case.status == SupportRequest.Status.ACTIVE
+
+
+def test_case_reply_for_its_supporter_and_coordinator_only(clients, assigned_case):
+    def call(client, role):
+        return client.post(f"/api/v1/cases/{assigned_case.pk}/messages/", {"body": f"hi {role}"})
+
+    _check(clients, CASE_HANDLERS, call, ok_status=201)
+    bodies = sorted(m.body for m in assigned_case.messages.exclude(sender="requester"))
+    assert bodies == ["hi coordinator", "hi supporter"]
+
+
+def test_case_note_for_its_supporter_and_coordinator_only(clients, assigned_case):
+    def call(client, role):
+        return client.post(
+            f"/api/v1/cases/{assigned_case.pk}/notes/", {"contact_type": "phone", "text": role}
+        )
+
+    _check(clients, CASE_HANDLERS, call, ok_status=201)
+    assert sorted(n.text for n in assigned_case.notes.all()) == ["coordinator", "supporter"]
+
+
+# ---------------------------------------------------------------- coordinator and admin routes
+
+
+def test_assigning_is_for_the_programs_coordinator(clients, program, queued_case, other_supporter):
+    entry = profile_of(other_supporter, program)
+
+    def call(client, role):
+        return client.post(f"/api/v1/cases/{queued_case.pk}/assign/", {"supporter": entry.pk})
+
+    _check(clients, ASSIGN_QUEUED, call)
+    queued_case.refresh_from_db()
+    assert queued_case.status == SupportRequest.Status.OFFERED
+    assert queued_case.assigned_to == entry
+
+
+def test_a_supporter_may_read_their_case_but_not_reassign_it(
+    clients, program, assigned_case, other_supporter
+):
+    entry = profile_of(other_supporter, program)
+    response = clients["supporter"].post(
+        f"/api/v1/cases/{assigned_case.pk}/assign/", {"supporter": entry.pk}
+    )
+    assert response.status_code == 403
+
+
+def test_programs_lists_only_the_programs_i_belong_to(clients, program, other_program):
+    _check(clients, STAFF_ONLY, lambda c, r: c.get("/api/v1/programs/"))
+    assert clients["outsider"].get("/api/v1/programs/").json() == []
+    mine = clients["coordinator"].get("/api/v1/programs/").json()
+    assert [(p["slug"], p["roles"]) for p in mine] == [(program.slug, [Role.COORDINATOR])]
+    theirs = clients["other_program_admin"].get("/api/v1/programs/").json()
+    assert [p["slug"] for p in theirs] == [other_program.slug]
+
+
+def test_roster_is_for_admins_and_coordinators_of_the_program(clients, program, other_program):
+    _check(clients, ROSTER, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/roster/"))
+    emails = {
+        e["email"] for e in clients["admin"].get(f"/api/v1/programs/{program.slug}/roster/").json()
+    }
+    assert emails == {"supporter@example.org", "other-supporter@example.org"}
+    assert set(
+        SupporterProfile.objects.filter(program=other_program).values_list("user__email", flat=True)
+    ).isdisjoint(emails)
+
+
+def test_case_loads_on_the_roster_are_for_coordinators_only(clients, program, assigned_case):
+    url = f"/api/v1/programs/{program.slug}/roster/"
+    coordinator_view = {e["email"]: e for e in clients["coordinator"].get(url).json()}
+    admin_view = {e["email"]: e for e in clients["admin"].get(url).json()}
+    assert coordinator_view["supporter@example.org"]["active_cases"] == 1
+    assert admin_view["supporter@example.org"]["active_cases"] is None
+
+
+def test_adding_to_the_roster_is_for_admins_and_coordinators(clients, program):
+    def call(client, role):
+        return client.post(
+            f"/api/v1/programs/{program.slug}/roster/", {"email": f"new-{role}@example.org"}
+        )
+
+    _check(clients, ROSTER, call, ok_status=201)
+    added = set(
+        SupporterProfile.objects.filter(
+            program=program, user__email__startswith="new-"
+        ).values_list("user__email", flat=True)
+    )
+    assert added == {"new-admin@example.org", "new-coordinator@example.org"}
+    again = clients["admin"].post(
+        f"/api/v1/programs/{program.slug}/roster/", {"email": "new-admin@example.org"}
+    )
+    assert again.status_code == 200
+
+
+def test_roster_entry_read_and_status_change(clients, program, supporter):
+    entry = profile_of(supporter, program)
+    url = f"/api/v1/programs/{program.slug}/roster/{entry.pk}/"
+    _check(clients, ROSTER, lambda c, r: c.get(url))
+    statuses = iter(["paused", "active"])
+
+    def call(client, role):
+        status = next(statuses) if ROSTER[role] == 200 else "retired"
+        return client.patch(url, {"status": status, "reason": "leave"})
+
+    _check(clients, ROSTER, call)
+    entry.refresh_from_db()
+    assert entry.status == SupporterProfile.Status.ACTIVE
+    assert entry.status_changes.count() == 2
+
+
+def test_roster_status_change_by_id_in_the_body(clients, program, supporter):
+    entry = profile_of(supporter, program)
+    url = f"/api/v1/programs/{program.slug}/roster/"
+    statuses = iter(["paused", "active"])
+
+    def call(client, role):
+        status = next(statuses) if ROSTER[role] == 200 else "retired"
+        return client.patch(url, {"id": entry.pk, "status": status})
+
+    _check(clients, ROSTER, call)
+    entry.refresh_from_db()
+    assert entry.status == SupporterProfile.Status.ACTIVE
+
+
+def test_a_roster_entry_of_another_program_is_not_found(clients, program, other_program):
+    stranger = make_active_supporter(other_program, email="stranger@example.org")
+    url = f"/api/v1/programs/{program.slug}/roster/{stranger.pk}/"
+    assert clients["coordinator"].get(url).status_code == 404
+    response = clients["coordinator"].patch(
+        f"/api/v1/programs/{program.slug}/roster/", {"id": stranger.pk, "status": "retired"}
+    )
+    assert response.status_code == 404
+
+
+def test_queue_is_for_the_programs_coordinators(clients, program, queued_case, assigned_case):
+    _check(clients, QUEUE, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/queue/"))
+    queue = clients["coordinator"].get(f"/api/v1/programs/{program.slug}/queue/").json()
+    assert [(q["id"], q["message"]) for q in queue] == [(str(queued_case.pk), QUEUED_TEXT)]
+
+
+def test_reports_are_for_the_programs_admins(clients, program):
+    _check(clients, REPORTS, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/reports/"))
+
+
+def test_tokens_are_for_signed_in_staff(clients, cast):
+    _check(clients, STAFF_ONLY, lambda c, r: c.post("/api/v1/auth/token/"), ok_status=201)
+
+
+# ---------------------------------------------------------------- HR admins and the audit log
+
+
+def test_an_hr_admin_gets_no_case_content_from_any_route(
+    clients, program, assigned_case, queued_case, other_supporter
+):
+    """Every route, as the program's admin: no message, alias or case id comes back."""
+    admin = clients["admin"]
+    slug = program.slug
+    entry = profile_of(other_supporter, program)
+    calls = [
+        admin.get("/api/v1/caseload/"),
+        admin.get("/api/v1/programs/"),
+        admin.get(f"/api/v1/programs/{slug}/roster/"),
+        admin.get(f"/api/v1/programs/{slug}/roster/{entry.pk}/"),
+        admin.get(f"/api/v1/programs/{slug}/queue/"),
+        admin.get(f"/api/v1/programs/{slug}/reports/"),
+        admin.get(f"/api/v1/programs/{slug}/resources/"),
+        admin.get(f"/api/v1/programs/{slug}/intake-form/"),
+        admin.get(f"/api/cms/pages/?program={slug}"),
+    ]
+    for case in (assigned_case, queued_case):
+        calls += [
+            admin.get(f"/api/v1/cases/{case.pk}/"),
+            admin.patch(f"/api/v1/cases/{case.pk}/", {"status": "closed", "outcome": "other"}),
+            admin.post(f"/api/v1/cases/{case.pk}/messages/", {"body": "hello"}),
+            admin.post(f"/api/v1/cases/{case.pk}/notes/", {"contact_type": "phone"}),
+            admin.post(f"/api/v1/cases/{case.pk}/assign/", {"supporter": entry.pk}),
+        ]
+    for response in calls:
+        text = response.content.decode()
+        for secret in (SECRET_TEXT, QUEUED_TEXT, "Sam", str(assigned_case.pk), str(queued_case.pk)):
+            assert secret not in text
+    assert not CaseAccess.objects.filter(actor__email="hr-admin@example.org").exists()
+    assigned_case.refresh_from_db()
+    assert assigned_case.status == SupportRequest.Status.NEW
+    assert assigned_case.messages.count() == 1
+
+
+def test_every_case_read_and_write_is_audited_as_via_api(
+    clients, program, assigned_case, queued_case
+):
+    supporter, coordinator = clients["supporter"], clients["coordinator"]
+    supporter.get("/api/v1/caseload/")
+    supporter.get(f"/api/v1/cases/{assigned_case.pk}/")
+    supporter.patch(f"/api/v1/cases/{assigned_case.pk}/", {"status": "contacted"})
+    supporter.post(f"/api/v1/cases/{assigned_case.pk}/messages/", {"body": "hello"})
+    supporter.post(f"/api/v1/cases/{assigned_case.pk}/notes/", {"contact_type": "phone"})
+    coordinator.get(f"/api/v1/programs/{program.slug}/queue/")
+    actions = list(
+        CaseAccess.objects.filter(actor__isnull=False)
+        .order_by("at", "pk")
+        .values_list("case_id", "action", "via")
+    )
+    a, q = assigned_case.pk, queued_case.pk
+    assert actions[-6:] == [
+        (a, "view", "api"),
+        (a, "view", "api"),
+        (a, "update", "api"),
+        (a, "reply", "api"),
+        (a, "note", "api"),
+        (q, "view", "api"),
+    ]
+
+
+def test_revoked_and_inactive_accounts_lose_access_at_once(clients, supporter, assigned_case):
+    from programs.services import tokens
+
+    client = clients["supporter"]
+    assert client.get("/api/v1/caseload/").status_code == 200
+    tokens.token_revoke(user=supporter)
+    assert client.get("/api/v1/caseload/").status_code == 401
+    fresh = client_for(supporter)
+    supporter.is_active = False
+    supporter.save()
+    assert fresh.get("/api/v1/caseload/").status_code == 401
