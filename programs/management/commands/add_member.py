@@ -13,9 +13,11 @@ class Command(ToolkitCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("email")
-        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--role", required=True, help="/".join(Role.values))
 
     def handle(self, *args, slug, email, role, **options):
+        if role not in Role.values:
+            raise CommandError(f"Unknown role '{role}'; choose one of: {', '.join(Role.values)}.")
         program = Program.objects.filter(slug=slug).first()
         if program is None:
             raise CommandError(f"No program with the slug '{slug}'.")

@@ -10,7 +10,8 @@ class Command(ToolkitCommand):
     help = "Create a program from a template, with its admin, pages and training requirements."
 
     def add_arguments(self, parser):
-        parser.add_argument("--template", required=True, choices=sorted(BLUEPRINTS))
+        # No argparse `choices`: its error is a screenful of usage; the service says it in a line.
+        parser.add_argument("--template", required=True, help="/".join(sorted(BLUEPRINTS)))
         parser.add_argument("--name", required=True, help="The program's name.")
         parser.add_argument("--slug", required=True, help="Used in web addresses.")
         parser.add_argument("--admin-email", required=True)
