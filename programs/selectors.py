@@ -268,8 +268,8 @@ URGENCY_ORDER = Case(
 
 
 def coordinator_queue(*, program):
-    """Requests waiting for a supporter (queued, or offered and not yet accepted):
-    urgent first, then the longest waiting; with the requester's first message."""
+    """Requests waiting for a supporter: urgent first, then unassigned before those offered
+    and not yet accepted, then by urgency and the longest waiting; with the first message."""
     first = Message.objects.filter(request=OuterRef("pk"), sender=Message.Sender.REQUESTER)
     return (
         SupportRequest.objects.filter(
@@ -278,13 +278,18 @@ def coordinator_queue(*, program):
         )
         .annotate(
             urgency_rank=URGENCY_ORDER,
+            is_offered=Case(
+                When(status=SupportRequest.Status.OFFERED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
             first_text=Subquery(
                 first.order_by("id").values("body")[:1], output_field=EncryptedTextField()
             ),
         )
         .select_related("assigned_to", "preferred_language", "excluded_unit")
         .prefetch_related("topics")
-        .order_by("-crisis_flag", "status", "urgency_rank", "created_at", "pk")
+        .order_by("-crisis_flag", "is_offered", "urgency_rank", "created_at", "pk")
     )
 
 
