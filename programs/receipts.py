@@ -19,13 +19,23 @@ _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _VALID = re.compile(f"^[{ALPHABET}]{{{LENGTH}}}$")
 
 
-def generate() -> str:
+class Code(str):
+    """A receipt code. It prints as itself, but its repr is hidden, so a code never reaches
+    a log line, a traceback or an error report through the repr of a template context."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<receipt code>'"
+
+
+def generate() -> Code:
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     return pretty(raw)
 
 
-def pretty(canonical: str) -> str:
-    return "-".join(canonical[i : i + GROUP] for i in range(0, len(canonical), GROUP))
+def pretty(canonical: str) -> Code:
+    return Code("-".join(canonical[i : i + GROUP] for i in range(0, len(canonical), GROUP)))
 
 
 def normalise(code: str) -> str | None:

@@ -169,7 +169,11 @@ def receipt_download(request, slug):
     canonical = receipts.normalise(request.POST.get("receipt_code", ""))
     if canonical is None:
         return _render(
-            request, "programs/status.html", program, {"form": ReceiptCodeForm()}, status=400
+            request,
+            "programs/status.html",
+            program,
+            {"form": ReceiptCodeForm(), "not_found": True, "kept": False},
+            status=400,
         )
     status_url = request.build_absolute_uri(reverse("programs:status", args=[program.slug]))
     body = _(
@@ -197,7 +201,7 @@ def request_status(request, slug):
             request,
             "programs/status.html",
             program,
-            {"form": ReceiptCodeForm(), "kept": "kept" in request.GET},
+            {"form": ReceiptCodeForm(), "kept": "kept" in request.GET, "not_found": False},
         )
     try:
         support_request = intake.request_lookup(
@@ -217,7 +221,7 @@ def request_status(request, slug):
             request,
             "programs/status.html",
             program,
-            {"form": ReceiptCodeForm(), "not_found": True},
+            {"form": ReceiptCodeForm(), "not_found": True, "kept": False},
             status=404,
         )
     code = receipts.pretty(receipts.normalise(request.POST["receipt_code"]))

@@ -12,4 +12,5 @@ class Command(ToolkitCommand):
 
     def handle(self, *args, **options):
         deleted = requests_purge_expired()
-        self.stdout.write(f"Deleted {deleted} expired requests.")
+        noun = "request" if deleted == 1 else "requests"
+        self.stdout.write(f"Deleted {deleted} expired {noun}.")
