@@ -124,6 +124,8 @@ class ScopedViewSet(ModelViewSet):
     usage_view_class = ScopedUsageView
     copy_view_enabled = False
     search_backend_name = None
+    # No reference-index rows: nothing else points at these, and saves stay cheap.
+    add_to_reference_index = False
     select_related: tuple[str, ...] = ()
 
     def get_common_view_kwargs(self, **kwargs):
