@@ -1,0 +1,157 @@
+"""Pages and matching issue a fixed number of SQL queries, however many cases or supporters."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from programs.models import (
+    Message,
+    SupporterProfile,
+    SupportRequest,
+    Topic,
+    TrainingCompletion,
+)
+from programs.services import cases, matching
+from tests.programs.caseload_support import _program_children_saved, make_request  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+Status = SupportRequest.Status
+# Closed first: with no closed case at all, Django rightly skips one prefetch query.
+CYCLE = ["closed", Status.OFFERED, Status.NEW, Status.CONTACTED, Status.ACTIVE, Status.REFERRED]
+_serial = itertools.count()
+
+
+def _add_cases(program, n, *, assigned_to=None, statuses=CYCLE):
+    """n requests with a message and a topic each, in bulk (the router is not run)."""
+    now = timezone.now()
+    statuses = itertools.cycle(statuses)
+    requests = []
+    for _ in range(n):
+        status = next(statuses)
+        requests.append(
+            SupportRequest(
+                program=program,
+                receipt_hash=f"bulk-{next(_serial)}",
+                status=status,
+                assigned_to=assigned_to if status != Status.QUEUED else None,
+                created_at=now,
+                requester_seen_at=now,
+                closed_at=now if status == "closed" else None,
+                outcome="supported" if status == "closed" else "",
+                crisis_flag=next(_serial) % 7 == 0,
+            )
+        )
+    SupportRequest.objects.bulk_create(requests)
+    Message.objects.bulk_create(
+        Message(request=r, sender="requester", body="words", created_at=now) for r in requests
+    )
+    topic = Topic.objects.get(slug="stress")
+    SupportRequest.topics.through.objects.bulk_create(
+        SupportRequest.topics.through(supportrequest_id=r.pk, topic_id=topic.pk) for r in requests
+    )
+
+
+def _count(client, url) -> int:
+    client.get(url)  # warm process-wide caches (content types) that the first request fills
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_caseload_page_runs_the_same_queries_for_5_and_200_cases(client, supporter):
+    profile = SupporterProfile.objects.get(user=supporter)
+    client.force_login(supporter)
+    _add_cases(profile.program, 5, assigned_to=profile)
+    few = _count(client, "/caseload/")
+    _add_cases(profile.program, 195, assigned_to=profile)
+    many = _count(client, "/caseload/")
+    assert SupportRequest.objects.filter(assigned_to=profile).count() == 200
+    assert few == many
+
+
+def test_the_coordinator_page_runs_the_same_queries_for_5_and_200_cases(
+    client, program, coordinator, supporter, other_supporter
+):
+    profile = SupporterProfile.objects.get(user=supporter)
+    SupporterProfile.objects.filter(program=program).update(max_active_cases=500)
+    client.force_login(coordinator)
+    url = f"/coordinate/{program.slug}/"
+
+    def add(n):
+        queued = n // 2
+        _add_cases(program, queued, statuses=[Status.QUEUED])
+        _add_cases(program, n - queued, assigned_to=profile)
+
+    add(5)
+    few = _count(client, url)
+    add(195)
+    many = _count(client, url)
+    assert SupportRequest.objects.filter(program=program).count() == 200
+    assert few == many
+
+
+def test_a_case_page_runs_the_same_queries_however_long_the_conversation(client, supporter):
+    profile = SupporterProfile.objects.get(user=supporter)
+    case = make_request(profile.program, assigned_to=profile, status=Status.ACTIVE)
+    client.force_login(supporter)
+    url = f"/caseload/cases/{case.pk}/"
+
+    def talk(n):
+        for _ in range(n):
+            cases.staff_reply(request=case, actor=supporter, body="still here")
+
+    talk(2)
+    few = _count(client, url)
+    talk(40)
+    many = _count(client, url)
+    assert few == many
+
+
+def _roster(program, n):
+    """n trained, active supporters, in bulk."""
+    start = next(_serial) * 1000
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bulk{start + i}", email=f"bulk{start + i}@example.org")
+        for i in range(n)
+    )
+    profiles = SupporterProfile.objects.bulk_create(
+        SupporterProfile(
+            program=program, user=u, display_name=u.username, status="active", offers_phone=True
+        )
+        for u in users
+    )
+    today = timezone.localdate()
+    TrainingCompletion.objects.bulk_create(
+        TrainingCompletion(supporter=p, requirement=r, completed_on=today)
+        for p in profiles
+        for r in program.training_requirements.all()
+    )
+    return profiles
+
+
+def test_matching_is_one_query_however_large_the_roster(program, django_assert_num_queries):
+    request = make_request(program, topics=["stress"])
+    _roster(program, 3)
+    with django_assert_num_queries(1):
+        few = list(matching.candidates(request=request))
+    _roster(program, 60)
+    with django_assert_num_queries(1):
+        many = list(matching.candidates(request=request))
+    assert (len(few), len(many)) == (3, 63)
+
+
+def test_ranking_a_queue_is_one_query_however_many_requests(program, django_assert_num_queries):
+    _roster(program, 10)
+    for n in (2, 40):
+        requests = [make_request(program) for _ in range(n)]
+        with django_assert_num_queries(1):
+            ranked = matching.ranked_for_requests(
+                requests=SupportRequest.objects.filter(pk__in=[r.pk for r in requests])
+            )
+        assert all(len(ranked[r.pk]) == 3 for r in requests)
