@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -47,6 +48,23 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIExcep
     return Conflict(" ".join(str(m) for m in exc.messages))
 
 
+def _flatten(detail, prefix="") -> dict[str, list[str]]:
+    """Nested errors become dotted names, so "fields" is always {name: [messages]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        out = {}
+        for index, item in enumerate(detail):
+            if item:
+                out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(item) for item in items]}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_drf(exc)
@@ -62,9 +80,13 @@ def exception_handler(exc, context):
     code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
         detail = response.data
-        if isinstance(detail, list):
+        if not isinstance(detail, dict):
             detail = {"non_field_errors": detail}
-        body = {"code": "invalid", "message": _("Some fields need attention."), "fields": detail}
+        body = {
+            "code": "invalid",
+            "message": _("Some fields need attention."),
+            "fields": _flatten(detail),
+        }
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         body = {"code": code, "message": str(detail)}
@@ -77,6 +99,7 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # it changes nothing; without this a stray POST would get Django's HTML 403
 def not_found(request, *args, **kwargs):
     """A JSON 404 for any address under /api/v1/ that does not exist."""
     return JsonResponse(

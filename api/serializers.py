@@ -262,7 +262,8 @@ class ProgramSerializer(serializers.Serializer):
 
 class RosterEntrySerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
-    unit = serializers.StringRelatedField()
+    unit = serializers.SerializerMethodField()
+    capacity = serializers.IntegerField(read_only=True)
     languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     lived_experience = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     channels = serializers.SerializerMethodField()
@@ -286,6 +287,9 @@ class RosterEntrySerializer(serializers.ModelSerializer):
             "trained",
             "active_cases",
         ]
+
+    def get_unit(self, obj) -> str | None:
+        return obj.unit.name if obj.unit else None
 
     def get_channels(self, obj) -> list[str]:
         return [str(c.value) for c in obj.offered_channels()]
