@@ -56,3 +56,27 @@ def test_production_passes_the_deploy_checks_as_warnings_when_given_its_secrets(
     result = production("check", "--deploy", "--fail-level", "WARNING", **GOOD)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_staff_login_works_as_a_browser_sends_it_with_its_origin(coordinator):
+    """Under a no-referrer policy browsers send `Origin: null`, which CSRF refuses."""
+    import re
+
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/accounts/login/")
+    assert page["Referrer-Policy"] == "same-origin"
+    assert 'content="no-referrer"' not in page.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    response = browser.post(
+        "/accounts/login/",
+        {
+            "username": coordinator.email,
+            "password": "correct horse battery staple",
+            "csrfmiddlewaretoken": token.group(1),
+        },
+        HTTP_ORIGIN="http://testserver",
+    )
+    assert response.status_code == 302
