@@ -18,7 +18,7 @@ from programs.models import (
 )
 from programs.services import cases, matching
 from tests.factories import make_active_supporter
-from tests.programs.caseload_support import _program_children_saved, make_request  # noqa: F401
+from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 

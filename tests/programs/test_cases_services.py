@@ -9,7 +9,7 @@ from django.utils import timezone
 from programs import permissions
 from programs.models import CaseAccess, CaseEvent, Message, SupporterProfile, SupportRequest
 from programs.services import cases
-from tests.programs.caseload_support import _program_children_saved, make_request  # noqa: F401
+from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 

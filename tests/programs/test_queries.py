@@ -16,7 +16,7 @@ from programs.models import (
     TrainingCompletion,
 )
 from programs.services import cases, matching
-from tests.programs.caseload_support import _program_children_saved, make_request  # noqa: F401
+from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from wagtail.models import Page, Site
 from programs import selectors
 from programs.models import SupporterProfile, TrainingCompletion, TrainingRequirement
 from programs.services import matching, training
-from tests.programs.caseload_support import _program_children_saved, make_request  # noqa: F401
+from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 
