@@ -132,10 +132,25 @@ class ScopedViewSet(ModelViewSet):
         return super().get_common_view_kwargs(select_related=self.select_related, **kwargs)
 
 
+class BreadcrumbsMixin:
+    """Custom admin pages show where they are, like Wagtail's own views."""
+
+    index_url_name = None
+    index_label = ""
+
+    def get_breadcrumbs_items(self):
+        items = list(self.breadcrumbs_items)
+        if self.index_url_name:
+            items.append({"url": reverse(self.index_url_name), "label": self.index_label})
+        return items + [{"url": "", "label": self.get_page_title()}]
+
+
 # Programs --------------------------------------------------------------------------------
 
 
-class ProgramCreateView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class ProgramCreateView(
+    BreadcrumbsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
+):
     """Superusers only: the same turnkey set-up as `manage.py bootstrap_program`."""
 
     model = Program
@@ -144,7 +159,7 @@ class ProgramCreateView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
     template_name = "programs/admin/program_create.html"
     page_title = gettext_lazy("New program")
     header_icon = "site"
-    index_url_name = None
+    index_label = gettext_lazy("Programs")
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -262,7 +277,9 @@ class MembershipFilterSet(WagtailFilterSet):
         fields = []
 
 
-class MembershipAddView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class MembershipAddView(
+    BreadcrumbsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
+):
     """Add a person by email with a role; a new person gets a one-time set-password link."""
 
     model = Membership
@@ -271,7 +288,7 @@ class MembershipAddView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
     template_name = "programs/admin/member_add.html"
     page_title = gettext_lazy("Add a person")
     header_icon = "user"
-    index_url_name = None
+    index_label = gettext_lazy("People and roles")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -565,7 +582,7 @@ class RosterCsvMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class RosterCsvBase(RosterCsvMixin, WagtailAdminTemplateMixin, FormView):
+class RosterCsvBase(RosterCsvMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "programs/admin/roster_csv.html"
     page_title = gettext_lazy("Roster import and export")
     header_icon = "table"
