@@ -11,6 +11,7 @@ import secrets
 
 from django.core import signing
 from django.core.cache import cache
+from django.utils import timezone
 
 SALT = "toolkit.anonymous-form"
 MAX_AGE = 60 * 60 * 6
@@ -58,5 +59,8 @@ def check(token: str, purpose: str) -> None:
 def consume(token: str, purpose: str) -> None:
     """Accept a token once; raise Invalid, Expired or Replayed."""
     data = _load(token, purpose)
-    if not cache.add(f"form-used:{data['n']}", 1, timeout=MAX_AGE + 60):
+    # Expire on the hour, so the cache does not record when the form was sent.
+    now = int(timezone.now().timestamp())
+    timeout = MAX_AGE + 3600 - now % 3600
+    if not cache.add(f"form-used:{data['n']}", 1, timeout=timeout):
         raise Replayed

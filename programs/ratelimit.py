@@ -39,20 +39,33 @@ def client_key(address: str) -> str:
     return hmac.new(secret, _network(address).encode(), sha256).hexdigest()[:32]
 
 
+def _bucket(window: int) -> tuple[int, int]:
+    """The current window's number, and the seconds until it ends."""
+    now = int(timezone.now().timestamp())
+    bucket = now // window
+    return bucket, (bucket + 1) * window - now
+
+
 def _cache_key(key: str, window: int) -> str:
-    bucket = int(timezone.now().timestamp()) // window
-    return f"rl:{key}:{bucket}"
+    return f"rl:{key}:{_bucket(window)[0]}"
 
 
 def _hit(key: str, limit: int, window: int) -> bool:
-    """Count one hit; True while under the limit."""
-    cache_key = _cache_key(key, window)
-    cache.add(cache_key, 0, timeout=window + 5)
+    """Count one hit; True while under the limit.
+
+    Entries expire when their window ends, never at a time taken from a request, so not
+    even a cache's expiry column says when someone asked. touch() puts the expiry back
+    after incr(), which some backends (the database cache) reset to the default timeout.
+    """
+    bucket, remaining = _bucket(window)
+    cache_key = f"rl:{key}:{bucket}"
+    cache.add(cache_key, 0, timeout=remaining + 5)
     try:
         count = cache.incr(cache_key)
     except ValueError:
-        cache.set(cache_key, 1, timeout=window + 5)
+        cache.set(cache_key, 1, timeout=remaining + 5)
         count = 1
+    cache.touch(cache_key, timeout=remaining + 5)
     return count <= limit
 
 

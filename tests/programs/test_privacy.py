@@ -15,6 +15,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -396,6 +397,42 @@ def test_rate_limit_keys_are_daily_hmacs_never_the_address(client, program, tigh
     assert ratelimit.client_key(IP) == key
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         assert ratelimit.client_key(IP) != key
+
+
+@pytest.fixture
+def database_cache(settings):
+    """The cache production uses by default: a table in the database."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "toolkit_test_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    return "toolkit_test_cache"
+
+
+def test_limits_hold_for_the_whole_window_and_expire_on_its_boundary_in_the_database_cache(
+    client, program, tight_limits, database_cache
+):
+    tight_limits["lookup"] = {"client": (3, 3600), "global": (100, 3600)}
+    with time_machine.travel(datetime(2026, 3, 4, 14, 7, 23, tzinfo=UTC), tick=False):
+        code, _ = new_request(client, program)
+        for _ in range(3):
+            look_up(client, program, "WRONG", extra=_from(IP))
+    with time_machine.travel(datetime(2026, 3, 4, 14, 31, 9, tzinfo=UTC), tick=False):
+        assert look_up(client, program, code, extra=_from(IP)).status_code == 429
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT cache_key, expires FROM {database_cache}")  # noqa: S608
+            rows = cursor.fetchall()
+    assert any(":rl:lookup:c:" in key for key, _ in rows)
+    assert any(":form-used:" in key for key, _ in rows)
+    for key, expires in rows:
+        if isinstance(expires, str):
+            expires = datetime.fromisoformat(expires)
+        assert (expires.minute, expires.second) in {(0, 0), (0, 5)}, (key, expires)
+    with time_machine.travel(datetime(2026, 3, 4, 15, 0, 6, tzinfo=UTC), tick=False):
+        assert look_up(client, program, code, extra=_from(IP)).status_code == 200
 
 
 def test_ipv6_clients_are_counted_by_their_network(program):
