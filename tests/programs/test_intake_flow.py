@@ -246,14 +246,18 @@ def test_a_request_is_saved_and_a_receipt_code_shown_once(client, program):
     assert code not in client.get(status_url(program)).content.decode()
 
 
-def test_a_request_with_only_a_message_is_enough(client, program):
-    token = open_form(client, program)
+def test_a_message_and_the_preselected_choices_are_all_a_request_needs(client, program):
+    form = client.post(request_url(program), {"step": "limits", "acknowledged": "on"})
+    html = form.content.decode()
+    assert re.search(r'name="channel" value="messages"[^>]*checked', html)
+    assert re.search(r'name="urgency" value="routine"[^>]*checked', html)
+    token = token_in(form)
+    # A post that leaves out the preselected answers is told what is missing.
     response = client.post(
         request_url(program), {"step": "details", "form_token": token, "message": "Hi"}
     )
-    # Urgency and channel fall back to nothing: the form asks for them clearly.
     assert response.status_code == 400
-    assert field_error(response, "channel")
+    assert "Choose how you would like to be contacted." in field_error(response, "channel")
     response = client.post(
         request_url(program),
         {

@@ -13,7 +13,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.db import connection
@@ -123,10 +123,11 @@ def dump_database() -> str:
 
 
 def dump_cache() -> str:
-    assert isinstance(cache._cache if hasattr(cache, "_cache") else None, dict)
-    assert isinstance(cache, LocMemCache) or type(cache).__name__ == "ConnectionProxy"
+    """Every key and value in the (local memory) test cache."""
+    backend = caches["default"]
+    assert isinstance(backend, LocMemCache)
     parts = []
-    for key, value in cache._cache.items():
+    for key, value in backend._cache.items():
         parts.append(key)
         parts.append(repr(value))
         parts.append(repr(pickle.loads(value)))  # noqa: S301 - our own cache
