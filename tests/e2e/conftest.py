@@ -10,7 +10,6 @@ import pytest
 from django.apps import apps
 
 from tests.factories import make_program
-from tests.programs.test_intake_flow import ensure_crisis_lines
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def e2e_site(transactional_db):
 
 @pytest.fixture
 def program(e2e_site):
-    return ensure_crisis_lines(make_program("city-fire"))
+    return make_program("city-fire")
 
 
 @pytest.fixture

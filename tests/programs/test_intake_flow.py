@@ -13,7 +13,6 @@ from django.utils import timezone
 from programs import formtokens
 from programs.models import (
     CaseEvent,
-    HelpResource,
     Message,
     Program,
     SupportRequest,
@@ -30,31 +29,6 @@ CODE_PATTERN = re.compile(r"\b(?:[0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{4}
 
 
 # Helpers shared with the privacy tests.
-
-
-def ensure_crisis_lines(program):
-    """program_bootstrap's help lines are not always saved; the pages need some to show."""
-    if not HelpResource.objects.filter(program=program).exists():
-        HelpResource.objects.create(
-            program=program,
-            name="988 Suicide & Crisis Lifeline",
-            kind=HelpResource.Kind.CRISIS,
-            phone="988",
-            sort_order=1,
-        )
-        HelpResource.objects.create(
-            program=program,
-            name="Employee assistance program",
-            kind=HelpResource.Kind.EAP,
-            phone="0800 000 000",
-            sort_order=2,
-        )
-    return program
-
-
-@pytest.fixture
-def program(program):
-    return ensure_crisis_lines(program)
 
 
 def request_url(program):

@@ -28,7 +28,6 @@ from programs.models import CaseAccess, CaseEvent, ContactType, Message, Support
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import (
     code_in,
-    ensure_crisis_lines,
     look_up,
     new_request,
     open_form,
@@ -70,11 +69,6 @@ CANARY_HEADERS = {
     "HTTP_USER_AGENT": USER_AGENT,
     "HTTP_REFERER": REFERRER,
 }
-
-
-@pytest.fixture
-def program(program):
-    return ensure_crisis_lines(program)
 
 
 @pytest.fixture
