@@ -129,12 +129,10 @@ def training_ledger(*, supporters, today: date | None = None) -> dict[int, list[
 
 def caseload_profiles(*, user) -> list[SupporterProfile]:
     """The user's own supporter profiles, in programs where they hold a caseload,
-    with their load, training counts and ledger (`ledger`) attached."""
+    with their load, their training ledger (`ledger`) and why no requests reach them."""
     programs = permissions.programs_for(user, permissions.HOLD_CASELOAD)
     profiles = list(
-        matching.with_load(
-            matching.with_training(SupporterProfile.objects.filter(user=user, program__in=programs))
-        )
+        matching.with_load(SupporterProfile.objects.filter(user=user, program__in=programs))
         .select_related("program")
         .order_by("program__name")
     )
@@ -315,10 +313,8 @@ def coordinator_supporters(*, program) -> list[SupporterProfile]:
     """The program's roster (not retired) with load, training standing and wellbeing."""
     supporters = list(
         matching.with_load(
-            matching.with_training(
-                SupporterProfile.objects.filter(program=program).exclude(
-                    status=SupporterProfile.Status.RETIRED
-                )
+            SupporterProfile.objects.filter(program=program).exclude(
+                status=SupporterProfile.Status.RETIRED
             )
         )
         .select_related("user", "unit", "program")

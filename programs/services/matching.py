@@ -48,18 +48,11 @@ SHARED_EXPERIENCE_POINTS = 10
 GENDER_POINTS = 5
 LOAD_PENALTY = 3
 
-# The order in which reasons for not being eligible are shown.
-RULES = (
-    "status",
-    "account",
-    "training",
-    "capacity",
-    "channel",
-    "language",
-    "unit",
-    "declined",
-    "current",
-)
+# Rules that depend on the supporter alone, then rules about this supporter and this request.
+# Also the order in which reasons for not being eligible are shown.
+SUPPORTER_RULES = ("status", "account", "training", "capacity")
+PAIR_RULES = ("channel", "language", "unit", "declined", "current")
+RULES = SUPPORTER_RULES + PAIR_RULES
 
 
 def _count(qs, field: str):
@@ -73,43 +66,22 @@ def _count(qs, field: str):
     )
 
 
-def _valid_training(today):
-    """How many of the program's required trainings the supporter holds, unexpired, on `today`."""
+def _lapsed_training(today):
+    """True when a required training of the supporter's program has no valid completion."""
     valid = TrainingCompletion.objects.filter(
-        supporter=OuterRef("pk"),
-        requirement__program=OuterRef("program_id"),
-        requirement__is_required=True,
+        supporter_id=OuterRef(OuterRef("pk")), requirement_id=OuterRef("pk")
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-    return Coalesce(
-        Subquery(
-            valid.order_by()
-            .values("supporter")
-            .annotate(n=Count("requirement", distinct=True))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def _required_training():
-    required = TrainingRequirement.objects.filter(program=OuterRef("program_id"), is_required=True)
-    return _count(required, "program")
-
-
-def with_training(qs: QuerySet[SupporterProfile], *, on=None) -> QuerySet[SupporterProfile]:
-    """Annotate `valid_training` and `required_training` (counts), computed in SQL."""
-    today = on or timezone.localdate()
-    return qs.annotate(
-        valid_training=_valid_training(today), required_training=_required_training()
+    return Exists(
+        TrainingRequirement.objects.filter(
+            program_id=OuterRef("program_id"), is_required=True
+        ).filter(~Exists(valid))
     )
 
 
 def trained_supporters(*, program, on=None) -> QuerySet[SupporterProfile]:
     """Supporters whose every required training is complete and not expired."""
-    return with_training(SupporterProfile.objects.filter(program=program), on=on).filter(
-        valid_training__gte=F("required_training")
-    )
+    rule = _rules(on)["training"]
+    return SupporterProfile.objects.filter(program=program).filter(rule)
 
 
 def with_load(qs: QuerySet[SupporterProfile]) -> QuerySet[SupporterProfile]:
@@ -123,53 +95,79 @@ def with_load(qs: QuerySet[SupporterProfile]) -> QuerySet[SupporterProfile]:
     )
 
 
-def _pairs(requests: QuerySet[SupportRequest], *, on=None) -> QuerySet[SupporterProfile]:
-    """Every supporter paired with every given request of their program, scored.
+def _ready(program_ids, *, on=None) -> QuerySet[SupporterProfile]:
+    """Supporters of these programs who meet every rule about themselves alone.
 
-    The request's fields arrive as `req_*` annotations; all later rules refer to those
-    names, so the join through the program is made once and never repeated.
+    Used as an uncorrelated `IN (...)` subquery, so the database works out each
+    supporter's training and load once, not once per request.
     """
-    qs = SupporterProfile.objects.filter(program__requests__in=requests).annotate(
-        req_pk=F("program__requests__id"),
-        req_channel=F("program__requests__channel"),
-        req_language=F("program__requests__preferred_language_id"),
-        req_excluded_unit=F("program__requests__excluded_unit_id"),
-        req_assigned=F("program__requests__assigned_to_id"),
-        req_wants_shared=F("program__requests__wants_shared_experience"),
-        req_gender=Lower(Trim(F("program__requests__preferred_gender"))),
+    rules = _rules(on)
+    qs = with_load(SupporterProfile.objects.filter(program_id__in=program_ids))
+    return qs.filter(*(rules[name] for name in SUPPORTER_RULES))
+
+
+def _pairs(requests, *, ready_only: bool, on=None) -> QuerySet[SupporterProfile]:
+    """Supporters paired with the given requests of their program, scored.
+
+    The request's fields arrive as `req_*` aliases; all later rules refer to those names,
+    so the join through the program is made once. With `ready_only`, only supporters who
+    pass the supporter rules are paired (see `_ready`); otherwise everyone is.
+    `requests` are SupportRequest objects; their ids go into the SQL as literals so that the
+    database looks each one up by its key.
+    """
+    request_ids = sorted({r.pk for r in requests})
+    program_ids = sorted({r.program_id for r in requests})
+    qs = SupporterProfile.objects.all()
+    if ready_only:
+        qs = qs.filter(pk__in=_ready(program_ids, on=on).values("pk"))
+    qs = (
+        qs.filter(program_id__in=program_ids, program__requests__pk__in=request_ids)
+        .annotate(req_pk=F("program__requests__id"))
+        .alias(
+            req_channel=F("program__requests__channel"),
+            req_language=F("program__requests__preferred_language_id"),
+            req_excluded_unit=F("program__requests__excluded_unit_id"),
+            req_assigned=F("program__requests__assigned_to_id"),
+            req_wants_shared=F("program__requests__wants_shared_experience"),
+            req_gender=Lower(Trim(F("program__requests__preferred_gender"))),
+            own_gender=Lower(Trim("gender")),
+        )
     )
-    qs = with_load(with_training(qs, on=on))
     shared = SupportRequest.topics.through.objects.filter(
         supportrequest_id=OuterRef("req_pk"),
         topic_id__in=SupporterProfile.lived_experience.through.objects.filter(
             supporterprofile_id=OuterRef(OuterRef("pk"))
         ).values("topic_id"),
     )
-    qs = qs.annotate(own_gender=Lower(Trim("gender")))
-    return qs.annotate(
-        shared_topics=_count(shared, "supportrequest_id"),
-        gender_match=Case(
-            When(Q(req_gender__gt="") & Q(own_gender=F("req_gender")), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        shared_weight=Case(
-            When(req_wants_shared=True, then=Value(2 * SHARED_EXPERIENCE_POINTS)),
-            default=Value(SHARED_EXPERIENCE_POINTS),
-            output_field=IntegerField(),
-        ),
-    ).annotate(
-        score=ExpressionWrapper(
-            F("shared_topics") * F("shared_weight")
-            + F("gender_match") * GENDER_POINTS
-            - F("active_cases") * LOAD_PENALTY,
-            output_field=IntegerField(),
+    return (
+        with_load(qs)
+        .annotate(
+            shared_topics=_count(shared, "supportrequest_id"),
+            gender_match=Case(
+                When(Q(req_gender__gt="") & Q(own_gender=F("req_gender")), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            shared_weight=Case(
+                When(req_wants_shared=True, then=Value(2 * SHARED_EXPERIENCE_POINTS)),
+                default=Value(SHARED_EXPERIENCE_POINTS),
+                output_field=IntegerField(),
+            ),
+        )
+        .annotate(
+            score=ExpressionWrapper(
+                F("shared_topics") * F("shared_weight")
+                + F("gender_match") * GENDER_POINTS
+                - F("active_cases") * LOAD_PENALTY,
+                output_field=IntegerField(),
+            )
         )
     )
 
 
-def _rules() -> dict[str, Q]:
+def _rules(on=None) -> dict[str, Q]:
     """Each eligibility rule as a condition on a scored pair (see `_pairs`)."""
+    today = on or timezone.localdate()
     languages = SupporterProfile.languages.through.objects.filter(
         supporterprofile_id=OuterRef("pk"), language_id=OuterRef("req_language")
     )
@@ -188,7 +186,7 @@ def _rules() -> dict[str, Q]:
     return {
         "status": Q(status=SupporterProfile.Status.ACTIVE),
         "account": Q(user__is_active=True),
-        "training": Q(valid_training__gte=F("required_training")),
+        "training": ~_lapsed_training(today),
         "capacity": Q(active_cases__lt=F("case_cap")),
         "channel": channel,
         "language": Q(req_language__isnull=True) | Exists(languages),
@@ -201,37 +199,45 @@ def _rules() -> dict[str, Q]:
     }
 
 
-def _eligible(requests: QuerySet[SupportRequest]) -> QuerySet[SupporterProfile]:
+def _eligible(requests, *, batch: bool) -> QuerySet[SupporterProfile]:
+    """Eligible pairs. For one request a single pass over the roster is quickest; for a
+    batch, the supporter rules are settled once first (see `_ready`)."""
     rules = _rules()
-    return _pairs(requests).filter(*(rules[name] for name in RULES))
+    if batch:
+        return _pairs(requests, ready_only=True).filter(*(rules[n] for n in PAIR_RULES))
+    return _pairs(requests, ready_only=False).filter(*(rules[n] for n in RULES))
 
 
 def candidates(*, request: SupportRequest) -> QuerySet[SupporterProfile]:
     """Eligible supporters for the request, best first, annotated with why."""
     return (
-        _eligible(SupportRequest.objects.filter(pk=request.pk))
+        _eligible([request], batch=False)
         .select_related("user", "unit")
         .order_by("-score", "active_cases", "pk")
     )
 
 
-def ranked_for_requests(*, requests: QuerySet[SupportRequest], per_request: int = 3) -> dict:
+def ranked_for_requests(*, requests, per_request: int = 3) -> dict:
     """The best few candidates for each request, in one query: {request id: [supporters]}.
 
-    Each supporter carries `eligible_count`, the number of eligible supporters in all.
+    `requests` is a list of SupportRequest objects (a queryset is read first). Each
+    supporter carries `eligible_count`, the number of eligible supporters in all.
     """
+    requests = list(requests)
+    if not requests:
+        return {}
     order = [F("score").desc(), F("active_cases").asc(), F("pk").asc()]
     rows = (
-        _eligible(requests)
+        _eligible(requests, batch=True)
+        .order_by()
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("req_pk")], order_by=order),
             eligible_count=Window(Count("*"), partition_by=[F("req_pk")]),
         )
         .filter(rank__lte=per_request)
-        .order_by("req_pk", "rank")
     )
     ranked: dict = {}
-    for supporter in rows:
+    for supporter in sorted(rows, key=lambda s: s.rank):
         ranked.setdefault(supporter.req_pk, []).append(supporter)
     return ranked
 
@@ -246,7 +252,7 @@ def assess(*, request: SupportRequest) -> list[SupporterProfile]:
         f"ok_{name}": ExpressionWrapper(rules[name], output_field=BooleanField()) for name in RULES
     }
     supporters = list(
-        _pairs(SupportRequest.objects.filter(pk=request.pk))
+        _pairs([request], ready_only=False)
         .annotate(**flags)
         .select_related("user", "unit")
         .order_by("display_name", "pk")

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions, selectors
-from ..models import CaseAccess, SupporterProfile, SupportRequest
+from ..models import CaseAccess, SupporterProfile
 from ..services import cases, matching, roster
 from .caseload import StaffReplyForm, apply_errors
 
@@ -47,14 +47,7 @@ def index(request, slug):
     paginator = Paginator(selectors.coordinator_queue(program=program), QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     queue = list(page.object_list)
-    ranked = (
-        matching.ranked_for_requests(
-            requests=SupportRequest.objects.filter(pk__in=[r.pk for r in queue]),
-            per_request=CANDIDATES_SHOWN,
-        )
-        if queue
-        else {}
-    )
+    ranked = matching.ranked_for_requests(requests=queue, per_request=CANDIDATES_SHOWN)
     for case in queue:
         case.candidates = ranked.get(case.pk, [])
         for supporter in case.candidates:

@@ -240,7 +240,7 @@ def test_queue_ranking_matches_per_request_candidates_in_one_query(
     ]
     with django_assert_num_queries(1):
         ranked = matching.ranked_for_requests(
-            requests=SupportRequest.objects.filter(pk__in=[r.pk for r in requests]),
+            requests=requests,
             per_request=2,
         )
     for request in requests:
@@ -437,9 +437,7 @@ def test_an_excluded_unit_supporter_never_gets_the_request(
                 except ValidationError:
                     seen["refused_for_unit"] += chosen.unit_id == excluded.pk
                 request.refresh_from_db()
-            ranked = matching.ranked_for_requests(
-                requests=SupportRequest.objects.filter(pk=request.pk), per_request=6
-            )
+            ranked = matching.ranked_for_requests(requests=[request], per_request=6)
             assert all(s.unit_id != excluded.pk for s in ranked.get(request.pk, []))
             if request.assigned_to_id is not None:
                 assert request.assigned_to.unit_id != excluded.pk

@@ -151,7 +151,5 @@ def test_ranking_a_queue_is_one_query_however_many_requests(program, django_asse
     for n in (2, 40):
         requests = [make_request(program) for _ in range(n)]
         with django_assert_num_queries(1):
-            ranked = matching.ranked_for_requests(
-                requests=SupportRequest.objects.filter(pk__in=[r.pk for r in requests])
-            )
+            ranked = matching.ranked_for_requests(requests=requests)
         assert all(len(ranked[r.pk]) == 3 for r in requests)

@@ -1,0 +1,30 @@
+"""Run the benchmarks: `make bench` (or `.venv/bin/python bench/run.py`).
+
+Each benchmark builds its own scratch SQLite database in a temporary directory, so this
+never touches the development database. Only ratios measured in the same run are
+meaningful; absolute times depend on the machine and on what else it is doing.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="toolkit-bench-") as tmp:
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "toolkit.settings.test"
+        import django
+
+        django.setup()
+        from bench import matching
+
+        matching.main()
+
+
+if __name__ == "__main__":
+    main()
