@@ -10,7 +10,6 @@ from django.utils import timezone
 from programs.models import Program, SupporterProfile, SupportRequest, Topic
 from programs.services import cases, intake
 from tests.factories import make_active_supporter, make_member
-from tests.programs.caseload_support import _program_children_saved  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
