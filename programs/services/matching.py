@@ -330,6 +330,10 @@ def request_route(*, request_id, returned: bool = False) -> None:
     except ValidationError:
         # Someone else changed the request meanwhile; coordinators are still told below.
         logger.warning("Routing request %s was overtaken by another change.", request.pk)
+    except Exception:
+        # The request is saved and waits in the queue; the requester must still get their
+        # receipt code, so a routing failure is logged (never content) and not raised.
+        logger.exception("Routing request %s failed; it waits for a coordinator.", request.pk)
     notifications.request_arrived(request_id=request.pk, returned=returned, offered=offered)
 
 

@@ -43,14 +43,21 @@ def supporter_offered(*, supporter: SupporterProfile) -> None:
 def requester_replied(*, request_id) -> None:
     """The assigned supporter (or, with nobody assigned, the coordinators) hears of a reply."""
     request = SupportRequest.objects.select_related("program", "assigned_to").get(pk=request_id)
+    urgent = request.crisis_flag
     if request.assigned_to_id:
-        _send([request.assigned_to.user_id], "requester_replied", program=request.program.name)
+        _send(
+            [request.assigned_to.user_id],
+            "requester_replied",
+            program=request.program.name,
+            urgent=urgent,
+        )
     else:
         _send(
             _coordinator_ids(request.program),
             "requester_replied_queue",
             program=request.program.name,
             program_slug=request.program.slug,
+            urgent=urgent,
         )
 
 

@@ -447,3 +447,18 @@ def test_an_excluded_unit_supporter_never_gets_the_request(
     check()
     # The property was tested, not skipped: some offers were refused, some went through.
     assert seen["refused_for_unit"] > 0 and seen["assigned"] > 0
+
+
+def test_a_routing_failure_still_gives_the_requester_a_code_and_tells_coordinators(
+    program, coordinator, supporter, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(matching, "candidates", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submit_request(program)
+    assert submission.receipt_code
+    request = SupportRequest.objects.get(pk=submission.request.pk)
+    assert request.status == SupportRequest.Status.QUEUED
+    assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]

@@ -183,3 +183,19 @@ def test_no_email_ever_holds_request_text_name_contact_note_or_case_id(
         assert secret not in sent
     assert str(request.pk) not in sent and str(request.pk)[:8] not in sent
     assert request.receipt_hash not in sent
+
+
+def test_a_reply_that_sounds_unsafe_marks_the_supporters_email_urgent(
+    program, coordinator, supporter, django_capture_on_commit_callbacks
+):
+    request, _code = _submit(program, django_capture_on_commit_callbacks, message="hello")
+    cases.request_offer(
+        request=request, supporter=SupporterProfile.objects.get(user=supporter), actor=coordinator
+    )
+    cases.request_accept(request=request, actor=supporter)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.requester_reply(request=request, body="I am thinking about suicide")
+    assert [m.to for m in mail.outbox] == [["supporter@example.org"]]
+    assert mail.outbox[0].subject == "Urgent: a new message in City Fire"
+    assert "suicide" not in mail.outbox[0].body
