@@ -45,6 +45,23 @@ class ProgramSectionMixin:
         return context
 
 
+class StoryPage(ProgramSectionMixin, Page):
+    """A page of prose inside a program's section: a summary and a body."""
+
+    summary = models.CharField(_("summary"), max_length=240, blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    subpage_types = []
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def panels_with(cls, *extra):
+        return Page.content_panels + [FieldPanel(name) for name in (*extra, "summary", "body")]
+
+
 class HomePage(Page):
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
@@ -81,7 +98,8 @@ class ProgramPage(ProgramSectionMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.get_children().live().specific()
+        # Training material is for supporters; it is linked from their caseload instead.
+        context["sections"] = self.get_children().live().not_type(TrainingIndexPage).specific()
         context["help_resources"] = selectors.help_resources(program=self.program)
         return context
 
@@ -98,19 +116,11 @@ class ArticleIndexPage(ProgramSectionMixin, Page):
         return context
 
 
-class ArticlePage(ProgramSectionMixin, Page):
+class ArticlePage(StoryPage):
     date = models.DateField(_("date"))
-    summary = models.CharField(_("summary"), max_length=240, blank=True)
-    body = StreamField(BodyBlock(), blank=True)
 
-    content_panels = Page.content_panels + [
-        FieldPanel("date"),
-        FieldPanel("summary"),
-        FieldPanel("body"),
-    ]
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    content_panels = StoryPage.panels_with("date")
     parent_page_types = ["cms.ArticleIndexPage"]
-    subpage_types = []
     api_fields = [APIField("date"), APIField("summary"), APIField("body")]
 
 
@@ -128,18 +138,11 @@ class ResourceIndexPage(ProgramSectionMixin, Page):
         return context
 
 
-class ResourcePage(ProgramSectionMixin, Page):
-    summary = models.CharField(_("summary"), max_length=240, blank=True)
+class ResourcePage(StoryPage):
     link = models.URLField(_("external link"), blank=True)
-    body = StreamField(BodyBlock(), blank=True)
 
-    content_panels = Page.content_panels + [
-        FieldPanel("summary"),
-        FieldPanel("link"),
-        FieldPanel("body"),
-    ]
+    content_panels = StoryPage.panels_with("link")
     parent_page_types = ["cms.ResourceIndexPage"]
-    subpage_types = []
     api_fields = [APIField("summary"), APIField("link"), APIField("body")]
 
 
@@ -157,18 +160,11 @@ class NewsletterIndexPage(ProgramSectionMixin, Page):
         return context
 
 
-class NewsletterIssuePage(ProgramSectionMixin, Page):
+class NewsletterIssuePage(StoryPage):
     issue_date = models.DateField(_("issue date"))
-    summary = models.CharField(_("summary"), max_length=240, blank=True)
-    body = StreamField(BodyBlock(), blank=True)
 
-    content_panels = Page.content_panels + [
-        FieldPanel("issue_date"),
-        FieldPanel("summary"),
-        FieldPanel("body"),
-    ]
+    content_panels = StoryPage.panels_with("issue_date")
     parent_page_types = ["cms.NewsletterIndexPage"]
-    subpage_types = []
     api_fields = [APIField("issue_date"), APIField("summary"), APIField("body")]
 
 
@@ -181,10 +177,6 @@ class TrainingIndexPage(ProgramSectionMixin, Page):
     subpage_types = ["cms.TrainingModulePage"]
 
 
-class TrainingModulePage(ProgramSectionMixin, Page):
-    summary = models.CharField(_("summary"), max_length=240, blank=True)
-    body = StreamField(BodyBlock(), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+class TrainingModulePage(StoryPage):
+    content_panels = StoryPage.panels_with()
     parent_page_types = ["cms.TrainingIndexPage"]
-    subpage_types = []

@@ -15,7 +15,7 @@ urlpatterns = [
     path(
         "accounts/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            post_reset_login=True, success_url="/caseload/"
+            post_reset_login=True, success_url="/me/"
         ),
         name="password_reset_confirm",
     ),
