@@ -17,6 +17,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from .crypto import EncryptedTextField
+from .timeutils import coarse_now
 
 MIN_REPORT_THRESHOLD = 5
 
@@ -603,7 +604,8 @@ class CaseEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(max_length=12, choices=DeclineReason.choices, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    # To the hour: events written at intake must not give away when a request came in.
+    created_at = models.DateTimeField(default=coarse_now)
 
     class Meta:
         ordering = ["id"]

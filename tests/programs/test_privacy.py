@@ -282,8 +282,15 @@ def test_canary_request_leaves_no_trace_in_database_logs_cache_or_mail(
 # Encryption at rest is proven in test_crypto.py; coarse times here.
 
 
-def test_stored_times_of_a_request_say_only_the_hour(client, program, coordinator, supporter):
-    with time_machine.travel(datetime(2026, 3, 4, 14, 37, 52, 123456, tzinfo=UTC), tick=False):
+def test_stored_times_of_a_request_say_only_the_hour(
+    client, program, coordinator, supporter, django_capture_on_commit_callbacks
+):
+    program.auto_assign = True  # the automatic offer is written at intake too
+    program.save()
+    with (
+        time_machine.travel(datetime(2026, 3, 4, 14, 37, 52, 123456, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         code, support_request = new_request(client, program, in_danger="on")
         look_up(client, program, code)
         reply(client, program, code, "A reply at 14:37.")
@@ -295,13 +302,23 @@ def test_stored_times_of_a_request_say_only_the_hour(client, program, coordinato
         support_request.requester_seen_at,
         support_request.closed_at,
         *CaseAccess.objects.filter(case_id=support_request.pk).values_list("at", flat=True),
-        *CaseEvent.objects.filter(
-            request=support_request, kind__in=[CaseEvent.Kind.FLAGGED, CaseEvent.Kind.WITHDRAWN]
-        ).values_list("created_at", flat=True),
+        *CaseEvent.objects.filter(request=support_request).values_list("created_at", flat=True),
     ]
-    assert len(times) >= 7
+    kinds = set(CaseEvent.objects.filter(request=support_request).values_list("kind", flat=True))
+    assert {CaseEvent.Kind.FLAGGED, CaseEvent.Kind.OFFERED, CaseEvent.Kind.WITHDRAWN} <= kinds
+    assert len(times) >= 8
     assert {(t.minute, t.second, t.microsecond) for t in times} == {(0, 0, 0)}
     assert support_request.created_at.hour == 14
+
+
+def test_no_match_event_at_intake_says_only_the_hour(program, django_capture_on_commit_callbacks):
+    with (
+        time_machine.travel(datetime(2026, 3, 4, 14, 37, 52, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        submission = intake.request_submit(program=program, message="Anyone there?")
+    event = CaseEvent.objects.get(request=submission.request, kind=CaseEvent.Kind.NO_MATCH)
+    assert (event.created_at.hour, event.created_at.minute, event.created_at.second) == (14, 0, 0)
 
 
 def test_requester_messages_are_stamped_to_the_hour(program):
