@@ -1,12 +1,10 @@
-"""Rate limits. Staff are counted by account; anonymous requesters by a keyed hash only.
+"""Rate limits. Staff are counted by account. Anonymous requesters are counted by the intake
+services themselves (programs.ratelimit, on a keyed hash only), the same rule as the web pages.
 
 DRF's AnonRateThrottle is never used: it keys its cache entries on the raw address.
 """
 
-from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
-
-from programs import ratelimit
 
 
 class StaffThrottle(SimpleRateThrottle):
@@ -24,9 +22,3 @@ class StaffThrottle(SimpleRateThrottle):
         if not request.user or not request.user.is_authenticated:
             return None  # refused by the permission check instead
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-
-
-def anonymous_allow(request, scope: str) -> None:
-    """Count one anonymous hit in `scope` ("intake" or "lookup"); 429 past the limit."""
-    if not ratelimit.allow(scope, getattr(request, "client_key", "")):
-        raise Throttled

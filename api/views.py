@@ -37,7 +37,7 @@ from . import serializers as s
 from .exceptions import ReceiptNotFound
 from .parsers import LimitedJSONParser
 from .permissions import program_for
-from .throttling import StaffThrottle, anonymous_allow
+from .throttling import StaffThrottle
 
 VIA = "api"
 MAX_ID = 2**31 - 1
@@ -165,9 +165,9 @@ class ProgramRequestsView(AnonymousAPIView):
         program = selectors.program_get_public(slug=slug)
         data = validated(s.RequestInSerializer, request.data)
         choices = _resolve_intake_choices(program, data)
-        anonymous_allow(request, "intake")
         submission = intake.request_submit(
             program=program,
+            client_key=request.client_key,
             message=data["message"],
             channel=data["channel"],
             contact_detail=data["contact_detail"],
@@ -188,8 +188,9 @@ class ProgramRequestsView(AnonymousAPIView):
         return Response(s.ReceiptOutSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-def _lookup(code: str) -> SupportRequest:
-    support_request = intake.request_lookup(receipt_code=code)
+def _lookup(request, code: str) -> SupportRequest:
+    """The same rule as the web page: failed look-ups count against this client's limit."""
+    support_request = intake.request_lookup(receipt_code=code, client_key=request.client_key)
     if support_request is None:
         raise ReceiptNotFound
     return support_request
@@ -225,9 +226,8 @@ class RequestLookupView(AnonymousAPIView):
         responses={200: s.RequesterViewSerializer, **errors(400, 404, 413, 415, 429)},
     )
     def post(self, request):
-        anonymous_allow(request, "lookup")
         data = validated(s.ReceiptCodeInSerializer, request.data)
-        support_request = _lookup(data["receipt_code"])
+        support_request = _lookup(request, data["receipt_code"])
         return Response(s.RequesterViewSerializer(_requester_view(support_request)).data)
 
 
@@ -243,9 +243,8 @@ class RequestMessagesView(AnonymousAPIView):
         },
     )
     def post(self, request):
-        anonymous_allow(request, "lookup")
         data = validated(s.RequesterReplyInSerializer, request.data)
-        support_request = _lookup(data["receipt_code"])
+        support_request = _lookup(request, data["receipt_code"])
         message = intake.requester_reply(request=support_request, body=data["body"])
         return Response(s.RequesterMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
@@ -259,9 +258,8 @@ class RequestWithdrawView(AnonymousAPIView):
         responses={200: s.WithdrawnSerializer, **errors(400, 404, 413, 415, 429)},
     )
     def post(self, request):
-        anonymous_allow(request, "lookup")
         data = validated(s.ReceiptCodeInSerializer, request.data)
-        support_request = _lookup(data["receipt_code"])
+        support_request = _lookup(request, data["receipt_code"])
         intake.requester_withdraw(request=support_request)
         return Response({"status": SupportRequest.Status.WITHDRAWN})
 
