@@ -486,6 +486,9 @@ class SupportRequest(models.Model):
     requester_seen_at = models.DateTimeField()
     last_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # After retention only an anonymous skeleton stays (month, channel, urgency, topics,
+    # outcome) so that past report counts never change; see cases.requests_purge_expired.
+    purged = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at"]

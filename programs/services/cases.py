@@ -1,5 +1,6 @@
 """The staff side of a case: offer, accept, decline, reply, note, refer, hand over, close."""
 
+import uuid
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -270,14 +271,47 @@ def request_status_set(
     return request
 
 
+def _month_start(moment):
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
 def requests_purge_expired(*, now=None) -> int:
-    """Delete closed and withdrawn requests once their program's retention has passed."""
+    """Purge closed and withdrawn requests once their program's retention has passed.
+
+    Everything said or noted goes, with the receipt code's hash, the preferences, the
+    supporter and the history. What stays is an anonymous skeleton for the reports, with its
+    times cut to the month: deleting rows would shrink past months' counts and tell a
+    watcher when a case closed.
+    """
     now = now or timezone.now()
-    deleted = 0
-    for request in SupportRequest.objects.filter(
-        status__in=[Status.CLOSED, Status.WITHDRAWN], closed_at__isnull=False
-    ).select_related("program"):
-        if request.closed_at < now - timedelta(days=request.program.retention_days):
-            request.delete()
-            deleted += 1
-    return deleted
+    purged = 0
+    expired = SupportRequest.objects.filter(
+        status__in=[Status.CLOSED, Status.WITHDRAWN], closed_at__isnull=False, purged=False
+    ).select_related("program")
+    for request in expired:
+        if request.closed_at >= now - timedelta(days=request.program.retention_days):
+            continue
+        with transaction.atomic():
+            request.messages.all().delete()
+            request.notes.all().delete()
+            request.referrals.all().delete()
+            request.events.all().delete()
+            SupportRequest.objects.filter(pk=request.pk).update(
+                purged=True,
+                receipt_hash=f"purged-{uuid.uuid4().hex}",
+                contact_detail=None,
+                alias=None,
+                preferred_gender="",
+                preferred_language=None,
+                excluded_unit=None,
+                wants_shared_experience=False,
+                in_danger=False,
+                assigned_to=None,
+                no_match=False,
+                created_at=_month_start(request.created_at),
+                requester_seen_at=_month_start(request.created_at),
+                last_contact_at=None,
+                closed_at=_month_start(request.closed_at),
+            )
+        purged += 1
+    return purged

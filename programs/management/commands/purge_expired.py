@@ -1,4 +1,4 @@
-"""Delete closed and withdrawn requests whose retention period has passed. Run daily."""
+"""Purge closed and withdrawn requests whose retention period has passed. Run daily."""
 
 from ...services.cases import requests_purge_expired
 from ._base import ToolkitCommand
@@ -6,11 +6,11 @@ from ._base import ToolkitCommand
 
 class Command(ToolkitCommand):
     help = (
-        "Delete closed and withdrawn requests once their program's retention period has "
-        "passed. Run it from cron or a systemd timer once a day."
+        "Delete what was said in closed and withdrawn requests once their program's "
+        "retention period has passed, keeping only anonymous counts. Run it once a day."
     )
 
     def handle(self, *args, **options):
-        deleted = requests_purge_expired()
-        noun = "request" if deleted == 1 else "requests"
-        self.stdout.write(f"Deleted {deleted} expired {noun}.")
+        purged = requests_purge_expired()
+        noun = "request" if purged == 1 else "requests"
+        self.stdout.write(f"Purged {purged} expired {noun}.")
