@@ -8,7 +8,9 @@ The seed is fixed (derandomize) and the number of examples bounded.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -39,6 +41,18 @@ EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 6}
 
 
 @pytest.fixture
+def test_transaction_kept_open():
+    """Calling the WSGI app directly fires request_started/finished, whose handler closes a
+    connection that is inside a transaction: the test's own, on PostgreSQL. Django's test
+    client disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def unthrottled_staff(monkeypatch):
     rates = {**StaffThrottle.THROTTLE_RATES, "staff": "100000/minute", "reports": "100000/minute"}
     monkeypatch.setattr(StaffThrottle, "THROTTLE_RATES", rates)
@@ -52,6 +66,7 @@ def test_api_answers_every_generated_request_as_its_schema_says(
     queued_case,
     generous_limits,
     unthrottled_staff,
+    test_transaction_kept_open,
 ):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     identities = [
