@@ -14,9 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            post_reset_login=True, success_url="/me/"
-        ),
+        auth_views.PasswordResetConfirmView.as_view(post_reset_login=True, success_url="/me/"),
         name="password_reset_confirm",
     ),
     path("api/", include("api.urls")),
