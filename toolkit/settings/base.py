@@ -243,6 +243,8 @@ TOOLKIT_BASE_URL = env.str("TOOLKIT_BASE_URL", default="http://127.0.0.1:8000")
 TOOLKIT_RATE_LIMITS = {
     "intake": {"client": (5, 60 * 60), "global": (300, 60 * 60)},
     "lookup": {"client": (10, 10 * 60), "global": (600, 10 * 60)},
+    # Failed staff sign-ins, counted per account ("client" here is a hash of the name).
+    "login": {"client": (5, 15 * 60), "global": (1000, 15 * 60)},
 }
 # How many proxies in front of us append to X-Forwarded-For (0: use the socket address).
 TOOLKIT_TRUSTED_PROXIES = env.int("TOOLKIT_TRUSTED_PROXIES", default=0)
