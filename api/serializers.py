@@ -6,6 +6,7 @@ Rules live in programs/services; nothing here decides who may do what.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from programs import permissions
 from programs.models import (
     CaseNote,
     Channel,
@@ -196,6 +197,10 @@ class CaseNoteSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
+    """Needs the request in its context: only the supporter who accepted the case gets
+    the contact detail (empty for everyone else)."""
+
+    contact_detail = serializers.SerializerMethodField()
     messages = CaseMessageSerializer(many=True, read_only=True)
     notes = CaseNoteSerializer(many=True, read_only=True)
     preferred_language = serializers.SlugRelatedField(
@@ -217,6 +222,10 @@ class CaseDetailSerializer(CaseListSerializer):
             "messages",
             "notes",
         ]
+
+    def get_contact_detail(self, obj) -> str:
+        user = self.context["request"].user
+        return obj.contact_detail if permissions.can_see_contact(user, obj) else ""
 
 
 class CaseUpdateInSerializer(serializers.Serializer):

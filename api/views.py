@@ -323,7 +323,7 @@ class CaseDetailView(StaffAPIView):
     def get(self, request, case_id):
         case = _case_detail(request.user, case_id)
         cases.audit(case=case, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA)
-        return Response(s.CaseDetailSerializer(case).data)
+        return Response(s.CaseDetailSerializer(case, context={"request": request}).data)
 
     @extend_schema(
         tags=["supporter"],
@@ -342,7 +342,7 @@ class CaseDetailView(StaffAPIView):
             via=VIA,
         )
         case = _case_detail(request.user, case_id)
-        return Response(s.CaseDetailSerializer(case).data)
+        return Response(s.CaseDetailSerializer(case, context={"request": request}).data)
 
 
 class CaseMessagesView(StaffAPIView):

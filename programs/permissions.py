@@ -91,6 +91,11 @@ def is_assigned_supporter(user, case: SupportRequest) -> bool:
     )
 
 
+def can_see_contact(user, case: SupportRequest) -> bool:
+    """Only the supporter who has accepted the case sees how to reach the requester."""
+    return case.status != SupportRequest.Status.OFFERED and is_assigned_supporter(user, case)
+
+
 def require_case(user, case_id) -> SupportRequest:
     """The case if the user may see it; otherwise a 404, so its existence is not revealed."""
     try:

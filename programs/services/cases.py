@@ -45,6 +45,29 @@ def _require_open(case: SupportRequest) -> None:
         raise ValidationError(_("This case is closed."))
 
 
+def _require_taken(case: SupportRequest) -> None:
+    if case.status in (Status.QUEUED, Status.OFFERED):
+        raise ValidationError(_("No supporter has taken this request on yet."))
+
+
+def _refresh_locked(request: SupportRequest) -> None:
+    """Re-read status and supporter under a row lock, so a reassignment is never overwritten."""
+    current = (
+        SupportRequest.objects.select_for_update()
+        .filter(pk=request.pk)
+        .values("status", "assigned_to_id")
+        .get()
+    )
+    if current["assigned_to_id"] != request.assigned_to_id:
+        request.assigned_to_id = current["assigned_to_id"]
+        request.assigned_to = (
+            SupporterProfile.objects.select_related("user").get(pk=current["assigned_to_id"])
+            if current["assigned_to_id"]
+            else None
+        )
+    request.status = current["status"]
+
+
 def _require_handler(actor, case: SupportRequest) -> str:
     """The assigned supporter, once accepted, or a coordinator of the program."""
     if permissions.is_assigned_supporter(actor, case) and case.status != Status.OFFERED:
@@ -64,13 +87,7 @@ def request_offer(*, request: SupportRequest, supporter: SupporterProfile, actor
         permissions.require(actor, permissions.TRIAGE, request.program)
     # Lock both rows so two coordinators cannot fill the same last place at once.
     SupporterProfile.objects.select_for_update().filter(pk=supporter.pk).first()
-    current = (
-        SupportRequest.objects.select_for_update()
-        .filter(pk=request.pk)
-        .values("status", "assigned_to_id")
-        .get()
-    )
-    request.status, request.assigned_to_id = current["status"], current["assigned_to_id"]
+    _refresh_locked(request)
     _require_open(request)
     if supporter.program_id != request.program_id:
         raise ValidationError({"supporter": _("Choose a supporter from this program.")})
@@ -98,6 +115,7 @@ def request_offer(*, request: SupportRequest, supporter: SupporterProfile, actor
 
 @transaction.atomic
 def request_accept(*, request: SupportRequest, actor, via="web") -> SupportRequest:
+    _refresh_locked(request)
     if not permissions.is_assigned_supporter(actor, request) or request.status != Status.OFFERED:
         raise PermissionDenied
     request.status = Status.NEW
@@ -116,8 +134,26 @@ def _return_to_queue(request: SupportRequest) -> None:
 
 
 @transaction.atomic
+def cases_release(*, supporter: SupporterProfile) -> int:
+    """A supporter who leaves gives back every open case; coordinators are told at once."""
+    released = list(
+        SupportRequest.objects.select_for_update().filter(
+            assigned_to=supporter, status__in=SupportRequest.ACTIVE_CASE_STATUSES
+        )
+    )
+    for request in released:
+        _return_to_queue(request)
+        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.HANDOVER, supporter=supporter)
+        transaction.on_commit(
+            lambda pk=request.pk: matching.request_route(request_id=pk, returned=True)
+        )
+    return len(released)
+
+
+@transaction.atomic
 def request_decline(*, request: SupportRequest, actor, reason: str, via="web") -> SupportRequest:
     """The offered supporter declines with a reason category only; the request goes back."""
+    _refresh_locked(request)
     if not permissions.is_assigned_supporter(actor, request) or request.status != Status.OFFERED:
         raise PermissionDenied
     if reason not in CaseEvent.DeclineReason.values:
@@ -200,6 +236,7 @@ def referral_record(*, request: SupportRequest, actor, kind: str, via="web") -> 
     """Record that professional help was offered, and of what kind; never to whom."""
     _require_handler(actor, request)
     _require_open(request)
+    _require_taken(request)
     if kind not in ReferralKind.values:
         raise ValidationError({"kind": _("Choose the kind of help offered.")})
     referral = Referral.objects.create(request=request, kind=kind, offered_by=actor)
@@ -265,6 +302,7 @@ def request_status_set(
     _require_open(request)
     if status not in SUPPORTER_STATUS_MOVES:
         raise ValidationError({"status": _("A case cannot be moved to that status.")})
+    _require_taken(request)
     request.status = status
     request.save(update_fields=["status"])
     audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)

@@ -97,9 +97,11 @@ def membership_revoke(*, membership: Membership) -> None:
     user, program, role = membership.user, membership.program, membership.role
     membership.delete()
     if role == Role.SUPPORTER:
-        SupporterProfile.objects.filter(program=program, user=user).update(
-            status=SupporterProfile.Status.RETIRED
-        )
+        from .roster import supporter_remove  # noqa: PLC0415 - roster builds on members
+
+        profile = SupporterProfile.objects.filter(program=program, user=user).first()
+        if profile is not None:
+            supporter_remove(supporter=profile, reason=_("removed from the program"))
     _sync_user(user=user, program=program)
 
 

@@ -15,7 +15,7 @@ from ..models import (
     TrainingCompletion,
     TrainingRequirement,
 )
-from . import notifications
+from . import cases, notifications
 
 Status = SupporterProfile.Status
 
@@ -59,7 +59,19 @@ def supporter_status_set(
     _record(supporter, status, actor, reason)
     supporter.pause_reason = reason if status == Status.PAUSED else ""
     supporter.save(update_fields=["status", "pause_reason"])
+    if status == Status.RETIRED:
+        cases.cases_release(supporter=supporter)
     return supporter
+
+
+@transaction.atomic
+def supporter_remove(*, supporter: SupporterProfile, reason: str) -> None:
+    """The supporter role was taken away: retire them and give their open cases back."""
+    if supporter.status != Status.RETIRED:
+        _record(supporter, Status.RETIRED, None, reason)
+        supporter.pause_reason = ""
+        supporter.save(update_fields=["status", "pause_reason"])
+    cases.cases_release(supporter=supporter)
 
 
 @transaction.atomic
@@ -73,7 +85,9 @@ def supporter_pause_self(*, supporter: SupporterProfile, actor, paused: bool, re
         raise ValidationError(
             _("Only an active supporter can pause, and only a paused one resume.")
         )
-    _record(supporter, wanted, actor, reason or _("by the supporter"))
+    # The note is for coordinators only (pause_reason); the history, which program
+    # admins also see, says just who decided.
+    _record(supporter, wanted, actor, _("by the supporter"))
     supporter.pause_reason = reason if paused else ""
     supporter.save(update_fields=["status", "pause_reason"])
     transaction.on_commit(

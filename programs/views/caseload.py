@@ -163,6 +163,7 @@ def _case_page(request, case, bound=None, status=200):
         "forms": forms_,
         "handover_pending": cases.handover_pending(request=case),
         "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
+        "show_contact": permissions.can_see_contact(request.user, case),
         "resources": selectors.help_resources(program=case.program),
         **selectors.case_record(case=case),
     }
