@@ -12,7 +12,10 @@ PGDATA_DIR := /tmp/toolkit-pgdata-$(PG_PORT)
 .PHONY: install demo run test test-sqlite test-postgres test-e2e lint format check system-deps bench clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# Debian's own python3 needs python3-venv for this; install it only if venv fails.
+	test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV) || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
+	  $(PYTHON) -m venv --clear $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
@@ -30,8 +33,12 @@ run: demo
 system-deps:
 	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
 	   || ! command -v chromium >/dev/null; then \
+	  $(SUDO) mkdir -p /etc/postgresql-common && \
+	  { [ -e /etc/postgresql-common/createcluster.conf ] || \
+	    echo "create_main_cluster = false" | $(SUDO) tee /etc/postgresql-common/createcluster.conf >/dev/null; } && \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium >/dev/null; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confold \
+	    postgresql chromium >/dev/null; \
 	fi
 
 lint: install
@@ -53,10 +60,11 @@ test-sqlite: install
 	$(BIN)/pytest -m "not e2e" -q
 	$(BIN)/pytest -m e2e -q
 
+# The throwaway server is stopped however the tests end (the trap is set before it starts).
 test-postgres: install
-	bash .ci/postgres start $(PGDATA_DIR) $(PG_PORT)
 	trap 'bash .ci/postgres stop $(PGDATA_DIR) $(PG_PORT)' EXIT; \
-	export DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/toolkit; \
+	bash .ci/postgres start $(PGDATA_DIR) $(PG_PORT) && \
+	export DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/toolkit && \
 	$(BIN)/pytest -m "not e2e" -q && $(BIN)/pytest -m e2e -q
 
 test: system-deps install lint check
