@@ -1,8 +1,10 @@
 """The cast: an admin, a coordinator and two supporters in one program, and strangers."""
 
 import os
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from programs.models import Role
@@ -16,6 +18,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def steady_clock():
+    """Start well inside a rate-limit window (they are fixed on the clock, and client keys
+    change at UTC midnight), so a test that counts hits cannot flake across an edge."""
+    with time_machine.travel(datetime(2026, 6, 10, 12, 3, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture

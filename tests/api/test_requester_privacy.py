@@ -115,7 +115,7 @@ def test_no_cookie_is_set_and_nothing_is_cached_even_for_a_signed_in_browser(pro
     assert lookup["Cache-Control"] == "no-store"
 
 
-def test_too_many_requests_get_a_calm_429_per_client(program, settings):
+def test_too_many_requests_get_a_calm_429_per_client(program, settings, steady_clock):
     settings.TOOLKIT_RATE_LIMITS = {
         "intake": {"client": (1, 3600), "global": (100, 3600)},
         "lookup": {"client": (2, 600), "global": (100, 600)},

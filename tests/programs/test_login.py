@@ -7,7 +7,7 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("steady_clock")]
 
 PASSWORD = "correct horse battery staple"
 

@@ -333,7 +333,7 @@ def test_requester_messages_are_stamped_to_the_hour(program):
 
 
 @pytest.fixture
-def tight_limits(settings):
+def tight_limits(settings, steady_clock):
     settings.TOOLKIT_RATE_LIMITS = {
         "intake": {"client": (2, 3600), "global": (100, 3600)},
         "lookup": {"client": (3, 600), "global": (100, 600)},
