@@ -25,13 +25,12 @@ from programs.models import (
     Language,
     Membership,
     Message,
-    Role,
     SupporterProfile,
     SupportRequest,
     Topic,
     Urgency,
 )
-from programs.services import cases, intake, matching, members, reports, roster, tokens
+from programs.services import cases, intake, matching, reports, roster, tokens
 
 from . import serializers as s
 from .exceptions import ReceiptNotFound
@@ -494,11 +493,10 @@ class RosterView(StaffAPIView):
     def post(self, request, slug):
         program = program_for(request.user, slug, permissions.MANAGE_ROSTER)
         data = validated(s.RosterAddInSerializer, request.data)
-        user, _created = members.user_get_or_create(email=data["email"])
-        _membership, granted = members.membership_grant(
-            program=program, user=user, role=Role.SUPPORTER
+        profile, granted = roster.supporter_add(
+            program=program, email=data["email"], actor=request.user
         )
-        entry = _roster_entries(program).get(user=user)
+        entry = _roster_entries(program).get(pk=profile.pk)
         context = _roster_context(request.user, program)
         return Response(
             s.RosterEntrySerializer(entry, context=context).data,

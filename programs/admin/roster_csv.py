@@ -20,8 +20,8 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
 from .. import permissions
-from ..models import Channel, Language, Program, Role, SupporterProfile, Topic, Unit
-from ..services import members, roster
+from ..models import Channel, Language, Program, SupporterProfile, Topic, Unit
+from ..services import roster
 
 Status = SupporterProfile.Status
 SEPARATOR = ";"
@@ -252,9 +252,9 @@ class RosterResource(resources.Resource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         data = instance.csv_parsed
-        user, _created = members.user_get_or_create(email=data["email"])
-        members.membership_grant(program=self.program, user=user, role=Role.SUPPORTER)
-        profile = SupporterProfile.objects.get(program=self.program, user=user)
+        profile, _added = roster.supporter_add(
+            program=self.program, email=data["email"], actor=self.actor
+        )
         updates = {}
         if data.get("display_name"):
             updates["display_name"] = data["display_name"]

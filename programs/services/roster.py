@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import (
+    Role,
     SupporterProfile,
     SupporterStatusChange,
     TrainingCompletion,
     TrainingRequirement,
 )
-from . import cases, notifications
+from . import cases, members, notifications
 
 Status = SupporterProfile.Status
 
@@ -39,6 +40,15 @@ def _record(supporter, to_status, actor, reason) -> SupporterStatusChange:
     )
     supporter.status = to_status
     return change
+
+
+@transaction.atomic
+def supporter_add(*, program, email: str, actor) -> tuple[SupporterProfile, bool]:
+    """Admins and coordinators put a person on the roster; new people start as applicants."""
+    permissions.require(actor, permissions.MANAGE_ROSTER, program)
+    user, _created = members.user_get_or_create(email=email)
+    _membership, granted = members.membership_grant(program=program, user=user, role=Role.SUPPORTER)
+    return SupporterProfile.objects.get(program=program, user=user), granted
 
 
 @transaction.atomic
