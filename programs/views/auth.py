@@ -23,17 +23,17 @@ class StaffLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         key = _account_key(request.POST.get("username", ""))
         if ratelimit.exceeded(SCOPE, key):
-            form = self.get_form()
-            form.is_valid()  # so the page shows the name typed, not an empty form
-            form.errors.clear()
-            form.add_error(
-                None,
-                _(
-                    "Too many failed attempts for this account. Please wait 15 minutes and "
-                    "try again, or ask your program admin for a new set-password link."
-                ),
+            # Unbound, so no password is checked while the account waits; the name stays.
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username", "")}
             )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            locked_out = _(
+                "Too many failed attempts for this account. Please wait 15 minutes and "
+                "try again, or ask your program admin for a new set-password link."
+            )
+            return self.render_to_response(
+                self.get_context_data(form=form, locked_out=locked_out), status=429
+            )
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):

@@ -52,3 +52,19 @@ def test_the_cache_never_holds_the_account_name(client, supporter):
     stored = " ".join(f"{k} {v}" for k, v in cache._cache.items())  # LocMemCache internals
     assert "rl:login" in stored
     assert supporter.email not in stored and "supporter" not in stored
+
+
+def test_a_waiting_account_is_not_even_checked_against_its_password(client, supporter):
+    from django.contrib.auth.signals import user_login_failed
+
+    for _attempt in range(5):
+        sign_in(client, supporter.email, "guess")
+    checked = []
+    user_login_failed.connect(lambda **kwargs: checked.append(1), weak=False, dispatch_uid="t")
+    try:
+        response = sign_in(client, supporter.email, "another guess")
+    finally:
+        user_login_failed.disconnect(dispatch_uid="t")
+    assert response.status_code == 429
+    assert checked == []
+    assert supporter.email in response.content.decode()  # the name typed is kept
