@@ -362,10 +362,6 @@ class SupporterProfile(ChannelsMixin, models.Model):
     def __str__(self):
         return f"{self.display_name} ({self.program})"
 
-    @property
-    def capacity(self) -> int:
-        return self.max_active_cases or self.program.default_caseload_cap
-
 
 class SupporterStatusChange(models.Model):
     """Selection and deselection: who decided, and when."""
@@ -511,10 +507,6 @@ class SupportRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
-
-    @property
-    def first_message(self):
-        return self.messages.filter(sender=Message.Sender.REQUESTER).first()
 
 
 class Message(models.Model):

@@ -75,7 +75,9 @@ def _request_page(request, program, case, assign_form=None, reply_form=None, sta
     for supporter in candidates:
         supporter.reasons = matching.explain(supporter, case)
     candidate_pks = {s.pk for s in candidates}
-    others = [s for s in matching.assess(request=case) if s.pk not in candidate_pks]
+    # Who cannot take it, and why, only matters while the case can still be assigned.
+    assessed = matching.assess(request=case) if case.is_open else []
+    others = [s for s in assessed if s.pk not in candidate_pks]
     for supporter in others:
         supporter.reasons = matching.why_not(supporter)
     context = {
