@@ -362,6 +362,10 @@ class SupporterProfile(ChannelsMixin, models.Model):
     def __str__(self):
         return f"{self.display_name} ({self.program})"
 
+    @property
+    def capacity(self) -> int:
+        return self.max_active_cases or self.program.default_caseload_cap
+
 
 class SupporterStatusChange(models.Model):
     """Selection and deselection: who decided, and when."""
