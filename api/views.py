@@ -28,6 +28,7 @@ from programs.models import (
     SupporterProfile,
     SupportRequest,
     Topic,
+    Unit,
     Urgency,
 )
 from programs.services import cases, intake, matching, reports, roster, tokens
@@ -110,7 +111,11 @@ class IntakeFormView(AnonymousAPIView):
             "topics": _choices((t.slug, t.name) for t in program.topics.all()),
             "urgencies": _choices(Urgency.choices),
             "languages": _choices((lang.code, lang.name) for lang in Language.objects.all()),
-            "units": [unit.name for unit in program.units.all()],
+            "units": list(
+                Unit.objects.filter(program=program)
+                .order_by("sort_order", "pk")
+                .values_list("name", flat=True)
+            ),
             "crisis_lines": selectors.help_resources(program=program, crisis_only=True),
         }
         return Response(s.IntakeFormSerializer(data).data)
@@ -134,7 +139,7 @@ def _resolve_intake_choices(program, data: dict) -> dict:
             errors_found["preferences"] = _("Choose a language from the list.")
     unit = None
     if prefs.get("exclude_unit"):
-        unit = program.units.filter(name=prefs["exclude_unit"]).first()
+        unit = Unit.objects.filter(program=program, name=prefs["exclude_unit"]).first()
         if unit is None:
             errors_found["preferences"] = _("Choose a unit from this program's list.")
     if errors_found:

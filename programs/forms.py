@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import CHANNELS_NEEDING_CONTACT, Channel, Language, Urgency
+from .models import CHANNELS_NEEDING_CONTACT, Channel, Language, Unit, Urgency
 from .services import intake
 from .services.intake import (
     MAX_ALIAS_LENGTH,
@@ -128,9 +128,11 @@ class SupportRequestForm(forms.Form):
             )
         if not any(c in CHANNELS_NEEDING_CONTACT for c in offered):
             del self.fields["contact_detail"]
-        if program.units.exists():
+        # Query the units: a prefetched ParentalKey manager would match any program's.
+        units = Unit.objects.filter(program=program)
+        if units.exists():
             unit = program.unit_label
-            self.fields["excluded_unit"].queryset = program.units.all()
+            self.fields["excluded_unit"].queryset = units
             self.fields["excluded_unit"].label = _("Not someone from my %(unit)s (optional)") % {
                 "unit": unit
             }

@@ -204,8 +204,20 @@ class Program(ChannelsMixin, ClusterableModel):
     def crisis_phrase_list(self) -> list[str]:
         return [p.strip().lower() for p in self.crisis_phrases.splitlines() if p.strip()]
 
-    def crisis_lines(self):
-        return self.help_resources.filter(kind=HelpResource.Kind.CRISIS)
+    def help_resource_list(self) -> list["HelpResource"]:
+        """This program's crisis lines and help, in order.
+
+        Never filter the `help_resources` manager: once prefetched, modelcluster's
+        ParentalKey manager drops the parent filter and returns every program's rows
+        (django-modelcluster #170, #103). Use the `to_attr` prefetch, or query.
+        """
+        prefetched = getattr(self, "prefetched_help_resources", None)
+        if prefetched is not None:
+            return prefetched
+        return list(HelpResource.objects.filter(program=self).order_by("sort_order", "pk"))
+
+    def crisis_lines(self) -> list["HelpResource"]:
+        return [r for r in self.help_resource_list() if r.kind == HelpResource.Kind.CRISIS]
 
 
 class Unit(Orderable):

@@ -40,7 +40,13 @@ def program_get_public(*, slug: str) -> Program:
     """A program's public face: anyone may see its pages and crisis lines."""
     return get_object_or_404(
         Program.objects.prefetch_related(
-            Prefetch("help_resources", queryset=HelpResource.objects.order_by("sort_order", "pk"))
+            # Into a list: a prefetched ParentalKey manager must never be filtered
+            # (see Program.help_resource_list).
+            Prefetch(
+                "help_resources",
+                queryset=HelpResource.objects.order_by("sort_order", "pk"),
+                to_attr="prefetched_help_resources",
+            )
         ),
         slug=slug,
     )
@@ -51,11 +57,16 @@ def program_get_for_user(*, user, slug: str, perm: str) -> Program:
     return get_object_or_404(permissions.programs_for(user, perm), slug=slug)
 
 
-def help_resources(*, program: Program, crisis_only: bool = False):
-    qs = program.help_resources.all()
+def help_resources(
+    *, program: Program, crisis_only: bool = False, exclude_crisis: bool = False
+) -> list[HelpResource]:
+    """This program's help resources only, in order: all, only crisis lines, or all but them."""
+    resources = program.help_resource_list()
     if crisis_only:
-        qs = qs.filter(kind=HelpResource.Kind.CRISIS)
-    return qs.order_by("sort_order", "pk")
+        return [r for r in resources if r.kind == HelpResource.Kind.CRISIS]
+    if exclude_crisis:
+        return [r for r in resources if r.kind != HelpResource.Kind.CRISIS]
+    return list(resources)
 
 
 # The peer champion's caseload and the coordinator view. Every selector below runs a

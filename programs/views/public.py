@@ -24,7 +24,6 @@ from ..forms import (
     SupportRequestForm,
     add_service_errors,
 )
-from ..models import HelpResource
 from ..services import intake
 
 REPLY_FORM = "reply"
@@ -81,9 +80,7 @@ def _limits_step(request, program, *, must_read=False):
         {
             "form": form,
             "must_read": must_read,
-            "other_help": selectors.help_resources(program=program).exclude(
-                kind=HelpResource.Kind.CRISIS
-            ),
+            "other_help": selectors.help_resources(program=program, exclude_crisis=True),
         },
         status=status,
     )

@@ -76,7 +76,7 @@ def test_a_crisis_answer_comes_with_the_crisis_lines(program):
     assert body["crisis"] is True
     phones = [line["phone"] for line in body["crisis_lines"]]
     assert "555-0100" in phones
-    assert phones == [r.phone for r in program.crisis_lines().order_by("sort_order", "pk")]
+    assert phones == [r.phone for r in program.crisis_lines()]
 
 
 def test_nothing_that_identifies_the_caller_is_stored_anywhere(program):

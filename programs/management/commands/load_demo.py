@@ -22,6 +22,7 @@ from programs.models import (
     Role,
     SupporterProfile,
     Topic,
+    TrainingRequirement,
     Unit,
 )
 from programs.services import cases, intake, members, roster, setup
@@ -95,7 +96,7 @@ class DemoLoader:
         profile.lived_experience.set(
             Topic.objects.filter(slug__in=spec.get("lived_experience", []))
         )
-        requirements = list(program.training_requirements.filter(is_required=True))
+        requirements = list(TrainingRequirement.objects.filter(program=program, is_required=True))
         trained = spec.get("trained", len(requirements))
         completed_on = timezone.localdate() - timedelta(days=60)
         for requirement in requirements[:trained]:
