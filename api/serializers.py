@@ -4,6 +4,7 @@ Rules live in programs/services; nothing here decides who may do what.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from programs import permissions
@@ -274,7 +275,12 @@ class RosterEntrySerializer(serializers.ModelSerializer):
     unit = serializers.SerializerMethodField()
     capacity = serializers.IntegerField(read_only=True)
     languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    lived_experience = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    lived_experience = serializers.SerializerMethodField(
+        help_text=_(
+            "Topic slugs. Health-related personal data: shown to coordinators and the "
+            "supporter themself only; null for others."
+        )
+    )
     channels = serializers.SerializerMethodField()
     trained = serializers.SerializerMethodField()
     active_cases = serializers.SerializerMethodField(
@@ -299,6 +305,13 @@ class RosterEntrySerializer(serializers.ModelSerializer):
 
     def get_unit(self, obj) -> str | None:
         return obj.unit.name if obj.unit else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField(), allow_null=True))
+    def get_lived_experience(self, obj):
+        own = obj.user_id == self.context.get("viewer_id")
+        if not own and not self.context.get("sees_sensitive"):
+            return None
+        return [topic.slug for topic in obj.lived_experience.all()]
 
     def get_channels(self, obj) -> list[str]:
         return [str(c.value) for c in obj.offered_channels()]

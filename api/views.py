@@ -435,12 +435,15 @@ class ProgramListView(StaffAPIView):
 
 def _roster_context(user, program) -> dict:
     context = {
+        "viewer_id": user.pk,
         "trained_ids": set(
             matching.trained_supporters(program=program).values_list("pk", flat=True)
-        )
+        ),
     }
-    # Case loads are for coordinators, who assign; an HR admin does not need them.
+    # Case loads are for coordinators, who assign; an HR admin does not need them. Nor
+    # lived experience, which is health-related personal data used only for matching.
     if permissions.user_can(user, permissions.TRIAGE, program):
+        context["sees_sensitive"] = True
         loaded = matching.with_load(SupporterProfile.objects.filter(program=program))
         context["loads"] = dict(loaded.values_list("pk", "active_cases"))
     return context

@@ -20,6 +20,7 @@ from ..services import roster
 from .policies import program_ids
 
 Status = SupporterProfile.Status
+SENSITIVE_FIELDS = ("lived_experience", "gender")
 
 
 def apply_errors(form: forms.Form, exc: ValidationError, field_map: dict | None = None) -> None:
@@ -103,6 +104,14 @@ class RosterForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if "unit" in self.fields:
             self.fields["unit"].queryset = Unit.objects.filter(program_id=self.instance.program_id)
+        own = self.instance.user_id == getattr(self.for_user, "pk", None)
+        if not own and not permissions.user_can(
+            self.for_user, permissions.TRIAGE, self.instance.program
+        ):
+            # Health-related personal data: for the coordinators who match requests (and
+            # the supporter themself) only.
+            for name in SENSITIVE_FIELDS:
+                self.fields.pop(name, None)
         moves = roster.ALLOWED_MOVES.get(self.instance.status, set())
         self.fields["new_status"].choices = [("", _("No change"))] + [
             (status.value, status.label) for status in Status if status in moves

@@ -19,7 +19,7 @@ from import_export.formats.base_formats import CSV
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
-from .. import permissions
+from .. import exports, permissions
 from ..models import Channel, Language, Program, SupporterProfile, Topic, Unit
 from ..services import roster
 
@@ -37,16 +37,13 @@ COLUMNS = [
     "availability",
     "max_active_cases",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value and value.startswith(_FORMULA_START) else value
+# Only coordinators, who match requests, and the supporter themself may see these:
+# lived experience and gender are special-category (health-related) personal data.
+SENSITIVE_COLUMNS = ("lived_experience", "gender")
 
 
 def _unsafe(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+    return exports.restore(value)
 
 
 def _split(value) -> list[str]:
@@ -117,13 +114,13 @@ class RosterResource(resources.Resource):
         return profile.user.email
 
     def dehydrate_display_name(self, profile):
-        return _safe(profile.display_name)
+        return profile.display_name
 
     def dehydrate_status(self, profile):
         return profile.status
 
     def dehydrate_unit(self, profile):
-        return _safe(profile.unit.name) if profile.unit else ""
+        return profile.unit.name if profile.unit else ""
 
     def dehydrate_languages(self, profile):
         return SEPARATOR.join(sorted(lang.code for lang in profile.languages.all()))
@@ -135,10 +132,10 @@ class RosterResource(resources.Resource):
         return SEPARATOR.join(c.value for c in profile.offered_channels())
 
     def dehydrate_gender(self, profile):
-        return _safe(profile.gender)
+        return profile.gender
 
     def dehydrate_availability(self, profile):
-        return _safe(profile.availability)
+        return profile.availability
 
     def dehydrate_max_active_cases(self, profile):
         return "" if profile.max_active_cases is None else str(profile.max_active_cases)
@@ -147,6 +144,12 @@ class RosterResource(resources.Resource):
 
     def before_import(self, dataset, **kwargs):
         permissions.require(self.actor, permissions.MANAGE_ROSTER, self.program)
+        sensitive = [c for c in SENSITIVE_COLUMNS if c in (dataset.headers or [])]
+        if sensitive and not permissions.user_can(self.actor, permissions.TRIAGE, self.program):
+            raise ValidationError(
+                _("Only coordinators may set %(c)s. Remove these columns and try again.")
+                % {"c": ", ".join(sensitive)}
+            )
         missing = [c for c in ("email",) if c not in (dataset.headers or [])]
         if missing:
             raise ValidationError(
@@ -155,7 +158,7 @@ class RosterResource(resources.Resource):
             )
 
     def get_or_init_instance(self, instance_loader, row):
-        email = str(row.get("email") or "").strip()
+        email = _unsafe(str(row.get("email") or "").strip())
         profile = (
             SupporterProfile.objects.filter(program=self.program, user__email__iexact=email)
             .select_related("user")
@@ -171,7 +174,7 @@ class RosterResource(resources.Resource):
         """Check every cell; keep the parsed values for save_instance."""
         errors: dict[str, str] = {}
         parsed: dict = {}
-        email = str(row.get("email") or "").strip()
+        email = _unsafe(str(row.get("email") or "").strip())
         try:
             validate_email(email)
             parsed["email"] = email
@@ -358,8 +361,20 @@ def roster_import(*, program: Program, actor, csv_text: str, dry_run: bool) -> I
     return ImportReport(list(rows.values()), file_errors, totals, dry_run)
 
 
+def roster_columns(*, program: Program, actor) -> list[str]:
+    """The roster columns this person may read: lived experience and gender for
+    coordinators only (and anyone with shell access, who can read the database anyway)."""
+    if actor is None or permissions.user_can(actor, permissions.TRIAGE, program):
+        return list(COLUMNS)
+    return [column for column in COLUMNS if column not in SENSITIVE_COLUMNS]
+
+
+def roster_csv_text(*, program: Program, columns: list[str]) -> str:
+    dataset = RosterResource(program=program, actor=None).export(export_fields=columns)
+    return exports.csv_text(dataset.headers, dataset)
+
+
 def roster_export(*, program: Program, actor) -> str:
     """The program's roster as CSV text (admins and coordinators of that program only)."""
     permissions.require(actor, permissions.MANAGE_ROSTER, program)
-    resource = RosterResource(program=program, actor=actor)
-    return resource.export().csv
+    return roster_csv_text(program=program, columns=roster_columns(program=program, actor=actor))

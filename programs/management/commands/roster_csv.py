@@ -51,7 +51,7 @@ class Command(ToolkitCommand):
 
     def export(self, program, person, output):
         if person is None:  # someone with shell access can read the database anyway
-            text = roster_csv.RosterResource(program=program, actor=None).export().csv
+            text = roster_csv.roster_csv_text(program=program, columns=roster_csv.COLUMNS)
         else:
             text = roster_csv.roster_export(program=program, actor=person)
         if output:
