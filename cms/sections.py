@@ -1,5 +1,6 @@
 """Each program gets its own section of the site, with starter content an admin edits."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,10 @@ def _para(text: str) -> list[dict]:
 @transaction.atomic
 def ensure_home() -> HomePage:
     """The site's home page; replaces Wagtail's placeholder welcome page once."""
+    # Wagtail's own default site has no name, so its dashboard said "localhost".
+    Site.objects.filter(is_default_site=True, site_name="").update(
+        site_name=settings.WAGTAIL_SITE_NAME
+    )
     home = HomePage.objects.first()
     if home:
         return home
@@ -65,7 +70,7 @@ def ensure_home() -> HomePage:
             port=80,
             root_page=home,
             is_default_site=True,
-            site_name="Peer support",
+            site_name=settings.WAGTAIL_SITE_NAME,
         )
     return home
 

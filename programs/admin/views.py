@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -491,6 +492,14 @@ class RosterViewSet(ScopedViewSet):
 # Training records --------------------------------------------------------------------------
 
 
+class CalendarDateColumn(Column):
+    """A calendar date as a date. Wagtail's DateColumn says "Just now" for any future day."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return date_format(value, "DATE_FORMAT") if value else _("Never")
+
+
 class TrainingFilterSet(WagtailFilterSet):
     program = program_filter("supporter__program", permissions.MANAGE_ROSTER)
 
@@ -552,8 +561,8 @@ class TrainingCompletionViewSet(ScopedViewSet):
     list_display = [
         Column("supporter", label=gettext_lazy("Supporter")),
         Column("requirement", label=gettext_lazy("Requirement")),
-        DateColumn("completed_on", label=gettext_lazy("Completed")),
-        DateColumn("expires_on", label=gettext_lazy("Expires")),
+        CalendarDateColumn("completed_on", label=gettext_lazy("Completed")),
+        CalendarDateColumn("expires_on", label=gettext_lazy("Expires")),
         Column("recorded_by", label=gettext_lazy("Recorded by")),
     ]
     select_related = ("supporter__program", "requirement", "recorded_by")

@@ -197,7 +197,8 @@ LOGGING = {
 }
 
 # Wagtail
-WAGTAIL_SITE_NAME = "Peer Support Toolkit"
+# The Wagtail dashboard's title and the default site's name.
+WAGTAIL_SITE_NAME = env.str("TOOLKIT_SITE_NAME", default="Peer Support Toolkit")
 WAGTAILADMIN_BASE_URL = env.str("TOOLKIT_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
