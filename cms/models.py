@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -10,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from programs import selectors
+from programs.models import Program
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -75,6 +77,20 @@ class HomePage(Page):
         return context
 
 
+class ProgramPageForm(WagtailAdminPageForm):
+    """A landing page belongs to one program for good: its editors choose no other, and
+    never see the other programs' names; a new one is for a program that has none."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "program" in self.fields:
+            if self.instance.program_id:
+                programs = Program.objects.filter(pk=self.instance.program_id)
+            else:
+                programs = Program.objects.filter(landing_page__isnull=True)
+            self.fields["program"].queryset = programs
+
+
 class ProgramPage(ProgramSectionMixin, Page):
     program = models.OneToOneField(
         "programs.Program", on_delete=models.PROTECT, related_name="landing_page"
@@ -82,6 +98,7 @@ class ProgramPage(ProgramSectionMixin, Page):
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
     body = StreamField(BodyBlock(), blank=True)
 
+    base_form_class = ProgramPageForm
     content_panels = Page.content_panels + [
         FieldPanel("program"),
         FieldPanel("intro"),

@@ -1,11 +1,11 @@
 """Every route, for every role, allowed and refused; lists filtered; cases 404 when hidden."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from programs.models import CaseAccess, Role, SupporterProfile, SupportRequest
 from tests.api.conftest import QUEUED_TEXT, ROLES, SECRET_TEXT, client_for, profile_of
 from tests.factories import make_active_supporter
+from tests.routes import all_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -53,16 +53,7 @@ def _check(clients, expected, call, ok_status=200):
 
 def test_every_api_route_is_in_this_matrix():
     """A new route must be added here (and so to the tests) before it can ship."""
-    names = set()
-
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern) and prefix.startswith("api/v1/") and p.name:
-                names.add(p.name)
-
-    walk(get_resolver().url_patterns)
+    names = {r.name for r in all_routes() if r.path.startswith("api/v1/") and r.name}
     assert names == {
         "requests",
         "intake_form",
