@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import ratelimit, receipts
+from .. import crisis, ratelimit, receipts
 from ..models import (
     CHANNELS_NEEDING_CONTACT,
     CaseAccess,
@@ -39,18 +39,12 @@ class Submission:
     crisis: bool
 
 
-def _fold(text: str) -> str:
-    """Lower case, straight apostrophes, single spaces: how phrases are compared."""
-    text = (text or "").lower().replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(text.split())
-
-
 def crisis_detected(*, program: Program, text: str, in_danger: bool) -> bool:
-    """The explicit 'I am not safe' choice, or any of the program's crisis phrases."""
+    """The explicit 'I am not safe' choice, or crisis wording: the built-in phrases
+    (programs/crisis.py) or the program's own. Web intake, replies and the API all ask here."""
     if in_danger:
         return True
-    folded = _fold(text)
-    return any(_fold(phrase) in folded for phrase in program.crisis_phrase_list())
+    return crisis.matches(text, program.crisis_phrase_list())
 
 
 def _check_length(errors: dict, field: str, value: str, limit: int) -> None:

@@ -410,13 +410,13 @@ def test_an_ordinary_message_is_not_flagged(client, program):
 def test_each_program_sets_its_own_crisis_phrases(client, program):
     Program.objects.filter(pk=program.pk).update(crisis_phrases="Walk into the sea\n")
     send_request(client, program, message="I keep thinking I'll walk into the  sea.")
-    send_request(client, program, message="We did suicide-prevention training today.")
+    send_request(client, program, message="We did resilience training today.")
     flagged = dict(
         SupportRequest.objects.values_list("messages__body", "crisis_flag").order_by("pk")
     )
     assert flagged == {
         "I keep thinking I'll walk into the  sea.": True,
-        "We did suicide-prevention training today.": False,
+        "We did resilience training today.": False,
     }
 
 

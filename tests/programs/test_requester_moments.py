@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.programs.test_intake_flow import send_request
+from programs.models import SupportRequest, Urgency
+from programs.services import intake
+from tests.programs.test_intake_flow import new_request, reply, send_request
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +33,153 @@ def test_the_receipt_page_without_javascript_shows_only_buttons_that_work(client
 def test_hidden_always_wins_over_a_class_that_sets_display():
     css = Path(settings.BASE_DIR, "toolkit/static/css/site.css").read_text()
     assert re.search(r"\[hidden\]\s*\{\s*display:\s*none\s*!important;?\s*\}", css)
+
+
+# Crisis wording.
+
+CRISIS_SENTENCES = [
+    # The wording the issue found missed.
+    "I want to die",
+    "I've been thinking about ending it",
+    "I can't go on",
+    "I don't want to be here anymore",
+    "no point living anymore",
+    # Case, curly apostrophes, spacing, punctuation.
+    "I WANT TO DIE.",
+    "i can\u2019t go on.",
+    "I don\u2019t want to be here any more",
+    "Honestly   I just\nwant to die",
+    "i cannot go on",
+    "I do not want to be alive",
+    "Some days I wish I was dead",
+    "I wished I were dead last night",
+    "I keep wishing I could go to sleep and not wake up",
+    "I hope I don't wake up tomorrow",
+    "I've had thoughts of killing myself",
+    "I've been thinking about killing myself this week",
+    "I tried to kill myself two years ago",
+    "I've looked up how to kill myself",
+    "I have a plan to end my life",
+    "I'm going to take my own life",
+    "I've written a suicide note",
+    "My family would be better off without me",
+    "Everyone would be better off if I wasn't here",
+    "I'd be better off dead",
+    "I feel suicidal after nights",
+    "I've been having suicidal thoughts",
+    "I keep hurting myself",
+    "I cut myself again yesterday",
+    "I've started self-harming",
+    "I thought about taking all my pills",
+    "I could just end it all",
+    "I'm gonna end it",
+    "I wanna die",
+    "There's no point in living",
+    "What's the point of living like this",
+    "I have no reason to live",
+    "I've got nothing to live for",
+    "I feel like a burden to everyone",
+    "I can't go on like this, I'm done",
+    "I can't keep going.",
+    "I can't do this any more",
+    "I don't want to live anymore",
+    "I'm not safe at home",
+    "I don't feel safe around myself",
+    "Life is not worth living",
+]
+
+ORDINARY_SENTENCES = [
+    "This deadline is killing me",
+    "My back is killing me after that lift",
+    "I could kill for a coffee",
+    "I'm dying to see the new film",
+    "I nearly died laughing at the briefing",
+    "My phone died halfway through the shift",
+    "I'd rather die than sit through another audit",
+    "I'm dead on my feet",
+    "I can't go on holiday this year",
+    "I can't go on nights any more",
+    "I don't want to be here on Saturdays",
+    "I want to end this meeting early",
+    "We need to end the project before spring",
+    "I hurt my back lifting a patient",
+    "My colleague died last month and I keep thinking about it",
+    "The old ladders are not safe to use",
+    "Kill the lights when you leave",
+    "That presentation killed me",
+    "I'm so tired I could sleep for a week",
+    "I want to disappear under a duvet for a week",
+    "Long shifts and poor sleep lately",
+    "I'm killing it at work, just need to talk about my manager",
+]
+
+
+def test_the_phrase_table_is_big_enough():
+    assert len(CRISIS_SENTENCES) >= 40 and len(ORDINARY_SENTENCES) >= 20
+
+
+@pytest.mark.parametrize("sentence", CRISIS_SENTENCES)
+def test_crisis_wording_flags_a_request_urgent(program, sentence):
+    assert intake.crisis_detected(program=program, text=sentence, in_danger=False)
+
+
+@pytest.mark.parametrize("sentence", ORDINARY_SENTENCES)
+def test_figures_of_speech_do_not_flag_a_request_by_default(program, sentence):
+    assert not intake.crisis_detected(program=program, text=sentence, in_danger=False)
+
+
+def test_a_program_adds_its_own_phrases_to_the_built_in_ones(program):
+    program.crisis_phrases = "Walk into the sea\nkilling me\n"
+    program.save()
+    program.refresh_from_db()
+    for sentence in [
+        "I keep thinking I\u2019ll WALK into the  sea.",
+        "This deadline is killing me",  # a program may choose to flag these too
+        "I want to die",  # the built-in list still applies
+    ]:
+        assert intake.crisis_detected(program=program, text=sentence, in_danger=False)
+    assert not intake.crisis_detected(program=program, text="A walk by the sea", in_danger=False)
+
+
+def test_crisis_wording_in_the_form_shows_the_crisis_lines_first(client, program):
+    response = send_request(client, program, message="Thinking about ending it tonight")
+    html = response.content.decode()
+    assert 'class="panel panel--urgent" role="alert"' in html
+    assert html.index("panel--urgent") < html.index("<h1>")
+    assert SupportRequest.objects.get().crisis_flag
+
+
+def test_crisis_wording_in_a_reply_flags_the_request(client, program):
+    code, support_request = new_request(client, program)
+    response = reply(client, program, code, "Honestly I can\u2019t go on.")
+    assert 'class="panel panel--urgent" role="alert"' in response.content.decode()
+    support_request.refresh_from_db()
+    assert support_request.crisis_flag and support_request.urgency == Urgency.URGENT
+
+
+def test_crisis_wording_through_the_api_returns_the_crisis_lines(program):
+    from rest_framework.test import APIClient
+
+    response = APIClient().post(
+        f"/api/v1/programs/{program.slug}/requests/",
+        {"message": "no point living anymore"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["crisis"] is True
+    assert response.json()["crisis_lines"]
+
+
+def test_the_admin_program_settings_offer_the_extra_phrases(program):
+    from programs.admin.views import ProgramViewSet
+
+    fields = _panel_fields(ProgramViewSet.edit_handler)
+    assert {"crisis_phrases", "intake_limit_per_hour"} <= fields
+    assert {"expected_reply_time", "staffed_hours"} <= fields
+
+
+def _panel_fields(panel) -> set[str]:
+    names = {panel.field_name} if getattr(panel, "field_name", None) else set()
+    for child in getattr(panel, "children", ()):
+        names |= _panel_fields(child)
+    return names
