@@ -142,13 +142,14 @@ class Program(ChannelsMixin, ClusterableModel):
     )
     intake_limit_per_hour = models.PositiveSmallIntegerField(
         _("requests per hour from one connection"),
-        default=20,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_(
-            "Everyone behind one shared internet address (a station, an office, a ward) "
-            "counts as one connection, so set this to about the number of people who might "
-            "ask for help from one site in a bad hour. Whoever is held back sees the crisis "
-            "lines first."
+            "Leave empty for the site's default (20 an hour). Everyone behind one shared "
+            "internet address (a station, an office, a ward) counts as one connection, so "
+            "raise this if many people may ask from one site in a bad hour. Whoever is held "
+            "back sees the crisis lines first."
         ),
     )
     expected_reply_time = models.CharField(

@@ -45,25 +45,26 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="program",
-            name="intake_limit_per_hour",
-            field=models.PositiveSmallIntegerField(
-                default=20,
-                help_text="Everyone behind one shared internet address (a station, an office, a ward) counts as one connection, so set this to about the number of people who might ask for help from one site in a bad hour. Whoever is held back sees the crisis lines first.",
-                validators=[
-                    django.core.validators.MinValueValidator(1),
-                    django.core.validators.MaxValueValidator(1000),
-                ],
-                verbose_name="requests per hour from one connection",
-            ),
-        ),
-        migrations.AddField(
-            model_name="program",
             name="staffed_hours",
             field=models.CharField(
                 blank=True,
                 help_text="When supporters and coordinators read requests, for example “Monday to Friday, 08:00–18:00”.",
                 max_length=200,
                 verbose_name="staffed hours",
+            ),
+        ),
+        migrations.AddField(
+            model_name="program",
+            name="intake_limit_per_hour",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Leave empty for the site's default (20 an hour). Everyone behind one shared internet address (a station, an office, a ward) counts as one connection, so raise this if many people may ask from one site in a bad hour. Whoever is held back sees the crisis lines first.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(1000),
+                ],
+                verbose_name="requests per hour from one connection",
             ),
         ),
         migrations.AlterField(

@@ -134,7 +134,11 @@ def request_submit(
         excluded_unit=excluded_unit,
         urgency=urgency,
     )
-    if client_key is not None and not ratelimit.allow("intake", client_key):
+    # Counted per program, with the program's own limit: a workplace behind one address
+    # should not be locked out by another program's traffic, nor by a strict default.
+    if client_key is not None and not ratelimit.allow(
+        "intake", f"{program.pk}:{client_key}", client_limit=program.intake_limit_per_hour
+    ):
         raise ratelimit.RateLimited
     message = (message or "").strip()
     contact_detail = (contact_detail or "").strip()

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from programs.models import SupportRequest, Urgency
 from programs.services import intake
-from tests.programs.test_intake_flow import new_request, reply, send_request
+from tests.programs.test_intake_flow import new_request, reply, send_request, text
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,60 @@ def _panel_fields(panel) -> set[str]:
     for child in getattr(panel, "children", ()):
         names |= _panel_fields(child)
     return names
+
+
+# Rate limit meets a crisis.
+
+SHARED_ADDRESS = {"REMOTE_ADDR": "198.51.100.7"}
+
+
+def test_a_workplace_behind_one_address_is_not_locked_out_after_five_requests(
+    client, program, steady_clock
+):
+    for n in range(7):
+        response = send_request(client, program, extra=SHARED_ADDRESS, message=f"Colleague {n}")
+        assert response.status_code == 200, n
+    assert SupportRequest.objects.count() == 7
+
+
+def test_a_held_back_requester_in_crisis_sees_the_crisis_lines_first_and_no_form_error(
+    client, program, steady_clock
+):
+    program.intake_limit_per_hour = 2
+    program.save()
+    for _ in range(2):
+        assert send_request(client, program, extra=SHARED_ADDRESS).status_code == 200
+    limited = send_request(client, program, extra=SHARED_ADDRESS, message="I want to die")
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
+    page = text(limited)
+    main = page[page.index('<main id="main"') :]
+    assert "Please check your answers" not in page
+    assert "error-summary" not in page
+    assert main.index("panel--urgent") < main.index("<h1>")
+    assert "If you are not safe right now, please call now" in main
+    assert "Call 988" in main[: main.index("<h1>")]
+    assert "Your request has not been sent yet" in main
+    assert "I want to die" in main  # the answers are kept to send again
+    assert SupportRequest.objects.count() == 2
+
+
+def test_a_held_back_requester_always_sees_the_crisis_lines_before_the_explanation(
+    client, program, steady_clock
+):
+    program.intake_limit_per_hour = 1
+    program.save()
+    send_request(client, program, extra=SHARED_ADDRESS)
+    limited = send_request(client, program, extra=SHARED_ADDRESS, message="Rough week.")
+    main = text(limited)[text(limited).index('<main id="main"') :]
+    assert limited.status_code == 429
+    assert "Call 988" in main[: main.index("<h1>")]
+    assert "Please check your answers" not in main
+
+
+def test_each_program_counts_its_own_requests(client, program, other_program, steady_clock):
+    program.intake_limit_per_hour = 1
+    program.save()
+    assert send_request(client, program, extra=SHARED_ADDRESS).status_code == 200
+    assert send_request(client, program, extra=SHARED_ADDRESS).status_code == 429
+    assert send_request(client, other_program, extra=SHARED_ADDRESS).status_code == 200
