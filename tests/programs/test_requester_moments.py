@@ -1,14 +1,25 @@
 """The requester's worst moments: crisis wording, rate limits, no JavaScript, times, closing."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from programs.models import SupportRequest, Urgency
-from programs.services import intake
-from tests.programs.test_intake_flow import new_request, reply, send_request, text
+from programs.services import cases, intake
+from tests.programs.test_intake_flow import (
+    look_up,
+    new_request,
+    reply,
+    send_request,
+    take_on,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +169,6 @@ def test_crisis_wording_in_a_reply_flags_the_request(client, program):
 
 
 def test_crisis_wording_through_the_api_returns_the_crisis_lines(program):
-    from rest_framework.test import APIClient
-
     response = APIClient().post(
         f"/api/v1/programs/{program.slug}/requests/",
         {"message": "no point living anymore"},
@@ -240,3 +249,66 @@ def test_each_program_counts_its_own_requests(client, program, other_program, st
     assert send_request(client, program, extra=SHARED_ADDRESS).status_code == 200
     assert send_request(client, program, extra=SHARED_ADDRESS).status_code == 429
     assert send_request(client, other_program, extra=SHARED_ADDRESS).status_code == 200
+
+
+# When things happened, and what to expect.
+
+
+def test_the_conversation_shows_coarse_times_and_says_they_are_rounded(
+    client, program, coordinator, supporter
+):
+    with time_machine.travel(datetime(2026, 6, 9, 9, 41, tzinfo=UTC), tick=False):
+        code, support_request = new_request(client, program)
+    take_on(support_request, coordinator, supporter)
+    with time_machine.travel(datetime(2026, 6, 10, 14, 35, tzinfo=UTC), tick=False):
+        cases.staff_reply(request=support_request, actor=supporter, body="Here for you.")
+        page = text(look_up(client, program, code))
+    assert "yesterday, about 09:00" in page
+    assert "today, about 14:00" in page
+    assert "14:35" not in page and "09:41" not in page
+    assert "Times are rounded down to the hour" in page
+
+
+def test_a_reply_never_shows_above_the_message_it_answers(
+    client, program, coordinator, supporter
+):
+    """The requester's reply is stamped 14:00 and the supporter's 14:35: order is by sending."""
+    code, support_request = new_request(client, program)
+    take_on(support_request, coordinator, supporter)
+    with time_machine.travel(datetime(2026, 6, 10, 14, 35, tzinfo=UTC), tick=False):
+        cases.staff_reply(request=support_request, actor=supporter, body="How was the night?")
+    with time_machine.travel(datetime(2026, 6, 10, 14, 50, tzinfo=UTC), tick=False):
+        reply(client, program, code, "Long, but I slept after.")
+        page = text(look_up(client, program, code))
+        api = APIClient().post("/api/v1/requests/lookup/", {"receipt_code": code}, format="json")
+    stamps = dict(support_request.messages.values_list("body", "created_at"))
+    assert stamps["Long, but I slept after."] < stamps["How was the night?"]  # coarse vs exact
+    question = page.index("How was the night?")
+    answer = page.index("Long, but I slept after.")
+    assert question < answer
+    assert re.findall(r"today, about (\d\d):00", page)[-2:] == ["14", "14"]
+    bodies = [m["body"] for m in api.json()["messages"]]
+    assert bodies.index("How was the night?") < bodies.index("Long, but I slept after.")
+
+
+def test_the_receipt_and_status_pages_show_the_expected_reply_time_and_staffed_hours(
+    client, program, coordinator, supporter
+):
+    program.expected_reply_time = "within one working day"
+    program.staffed_hours = "Monday to Friday, 08:00 to 18:00"
+    program.save()
+    receipt = text(send_request(client, program))
+    lookup = text(client.get(reverse("programs:status", args=[program.slug])))
+    code = re.search(r'<code id="receipt-code">([^<]+)</code>', receipt).group(1)
+    conversation = text(look_up(client, program, code))
+    for page in (receipt, lookup, conversation):
+        assert "A peer supporter usually replies" in page
+        assert "within one working day" in page
+        assert "Monday to Friday, 08:00 to 18:00" in page
+
+
+def test_without_settings_the_pages_promise_no_reply_time(client, program):
+    receipt = text(send_request(client, program))
+    assert "When to expect a reply" in receipt
+    assert "A peer supporter usually replies" not in receipt
+    assert "This is not an emergency service" in receipt
