@@ -269,9 +269,7 @@ def test_the_conversation_shows_coarse_times_and_says_they_are_rounded(
     assert "Times are rounded down to the hour" in page
 
 
-def test_a_reply_never_shows_above_the_message_it_answers(
-    client, program, coordinator, supporter
-):
+def test_a_reply_never_shows_above_the_message_it_answers(client, program, coordinator, supporter):
     """The requester's reply is stamped 14:00 and the supporter's 14:35: order is by sending."""
     code, support_request = new_request(client, program)
     take_on(support_request, coordinator, supporter)
