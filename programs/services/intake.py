@@ -15,9 +15,11 @@ from ..models import (
     CaseAccess,
     CaseEvent,
     Channel,
+    HelpResource,
     Language,
     Message,
     Program,
+    ReferralKind,
     SupportRequest,
     Unit,
     Urgency,
@@ -224,7 +226,38 @@ def request_lookup(*, receipt_code: str, client_key: str | None = None) -> Suppo
 
 
 def conversation(*, request: SupportRequest):
+    """In the order sent (by id): stored times are rounded to the hour and can tie or, for
+    a requester's message against a supporter's exact time, even run backwards."""
     return list(request.messages.order_by("id"))
+
+
+# The help a referral kind points at, among the program's own resources.
+REFERRAL_RESOURCES = {
+    ReferralKind.EAP: [HelpResource.Kind.EAP],
+    ReferralKind.CLINICIAN: [HelpResource.Kind.CLINICAL],
+    ReferralKind.CRISIS: [HelpResource.Kind.CRISIS],
+    ReferralKind.OTHER: [HelpResource.Kind.CLINICAL, HelpResource.Kind.COMMUNITY],
+}
+
+
+def closed_view(*, request: SupportRequest) -> dict:
+    """What a requester reads once their case is closed: the closing message, and each kind
+    of help their supporter suggested with how to reach it. Never who suggested what to whom."""
+    closing = request.messages.filter(is_closing=True).order_by("-id").first()
+    kinds = dict.fromkeys(request.referrals.order_by("id").values_list("kind", flat=True))
+    suggestions = [
+        {
+            "kind": ReferralKind(kind).label,
+            "resources": list(
+                HelpResource.objects.filter(
+                    program_id=request.program_id, kind__in=REFERRAL_RESOURCES[kind]
+                ).order_by("sort_order", "pk")
+            ),
+        }
+        for kind in kinds
+        if kind in REFERRAL_RESOURCES
+    ]
+    return {"closing_message": closing, "suggestions": suggestions}
 
 
 def _validate_body(body: str) -> str:

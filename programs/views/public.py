@@ -318,6 +318,9 @@ def _conversation(
         {
             "support_request": support_request,
             "messages_list": intake.conversation(request=support_request),
+            "closed": intake.closed_view(request=support_request)
+            if support_request.status == support_request.Status.CLOSED
+            else None,
             "receipt_code": code,
             "reply_form": reply_form or ReplyForm(),
             "reply_token": formtokens.issue(REPLY_FORM),
