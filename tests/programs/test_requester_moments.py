@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from programs.models import SupportRequest, Urgency
+from programs.models import HelpResource, Message, ReferralKind, SupportRequest, Urgency
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import (
     look_up,
@@ -310,3 +311,127 @@ def test_without_settings_the_pages_promise_no_reply_time(client, program):
     assert "When to expect a reply" in receipt
     assert "A peer supporter usually replies" not in receipt
     assert "This is not an emergency service" in receipt
+
+
+# Closing a case on someone.
+
+CLOSING = "I'm closing this for now. The EAP can help with sleep; call them any time."
+
+
+@pytest.fixture
+def waiting_case(client, program, coordinator, supporter):
+    """A case the supporter answered once; the requester then wrote again, unanswered."""
+    code, support_request = new_request(client, program)
+    take_on(support_request, coordinator, supporter)
+    cases.staff_reply(request=support_request, actor=supporter, body="How are you doing?")
+    reply(client, program, code, "Still not sleeping.")
+    support_request.refresh_from_db()
+    support_request.receipt_code = code
+    return support_request
+
+
+def _case_url(case, action=None):
+    if action is None:
+        return reverse("programs:caseload_case", args=[case.pk])
+    return reverse(f"programs:caseload_{action}", args=[case.pk])
+
+
+def test_the_case_page_warns_before_closing_on_an_unanswered_message(
+    client, waiting_case, supporter
+):
+    client.force_login(supporter)
+    page = text(client.get(_case_url(waiting_case)))
+    close = page[page.index('id="close-heading"') :]
+    assert "Their last message has not been answered." in close
+    assert "Closing message to the requester" in close
+
+    refused = client.post(_case_url(waiting_case, "close"), {"close-outcome": "supported"})
+    assert refused.status_code == 400
+    assert "Their last message has not been answered yet" in text(refused)
+    waiting_case.refresh_from_db()
+    assert waiting_case.is_open
+
+
+def test_the_service_refuses_to_close_on_an_unanswered_message_without_a_closing_word(
+    waiting_case, supporter
+):
+    with pytest.raises(ValidationError) as caught:
+        cases.request_close(request=waiting_case, actor=supporter, outcome="supported")
+    assert "closing_message" in caught.value.error_dict
+    waiting_case.refresh_from_db()
+    assert waiting_case.is_open
+
+
+def test_a_case_the_supporter_answered_last_closes_without_a_closing_message(
+    client, program, coordinator, supporter
+):
+    code, support_request = new_request(client, program)
+    take_on(support_request, coordinator, supporter)
+    cases.staff_reply(request=support_request, actor=supporter, body="Glad it helped.")
+    client.force_login(supporter)
+    page = text(client.get(_case_url(support_request)))
+    assert "Their last message has not been answered." not in page
+    done = client.post(_case_url(support_request, "close"), {"close-outcome": "supported"})
+    assert done.status_code == 302
+    support_request.refresh_from_db()
+    assert support_request.status == SupportRequest.Status.CLOSED
+
+
+def test_the_requester_sees_the_closing_message_the_help_suggested_and_the_crisis_lines(
+    client, program, waiting_case, supporter
+):
+    HelpResource.objects.create(
+        program=program,
+        kind=HelpResource.Kind.EAP,
+        name="Northfield Employee Assistance Programme",
+        phone="0800 123 456",
+        hours="Weekdays 08:00 to 20:00",
+    )
+    cases.referral_record(request=waiting_case, actor=supporter, kind=ReferralKind.EAP)
+    client.force_login(supporter)
+    done = client.post(
+        _case_url(waiting_case, "close"),
+        {"close-outcome": "referred", "close-closing_message": CLOSING},
+    )
+    assert done.status_code == 302
+    client.logout()
+
+    page = text(look_up(client, program, waiting_case.receipt_code))
+    main = page[page.index('<main id="main"') :]
+    assert "This conversation has been closed" in main
+    assert "A closing message from" in main and CLOSING in main
+    assert main.count(CLOSING) == 1
+    assert "Your supporter suggested: Employee assistance program" in main
+    assert "Northfield Employee Assistance Programme" in main
+    assert "Call 0800 123 456" in main
+    closed = main[main.index('id="closed-heading"') :]
+    assert "Call 988" in closed[: closed.index('id="conversation-heading"')]
+
+
+def test_the_closing_message_is_encrypted_at_rest(waiting_case, supporter):
+    from django.db import connection
+
+    cases.request_close(
+        request=waiting_case, actor=supporter, outcome="supported", closing_message=CLOSING
+    )
+    message = Message.objects.get(request=waiting_case, is_closing=True)
+    assert message.body == CLOSING
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM programs_message WHERE id = %s", [message.pk])
+        stored = cursor.fetchone()[0]
+    assert "EAP" not in stored and "closing" not in stored
+
+
+def test_the_api_closes_through_the_same_rule(waiting_case, supporter):
+    from tests.api.conftest import client_for
+
+    api = client_for(supporter)
+    url = f"/api/v1/cases/{waiting_case.pk}/"
+    refused = api.patch(url, {"status": "closed", "outcome": "supported"})
+    assert refused.status_code == 400
+    assert "closing_message" in refused.json()["error"]["fields"]
+    closed = api.patch(
+        url, {"status": "closed", "outcome": "supported", "closing_message": CLOSING}
+    )
+    assert closed.status_code == 200
+    assert closed.json()["messages"][-1]["body"] == CLOSING
