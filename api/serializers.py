@@ -238,6 +238,15 @@ class CaseUpdateInSerializer(serializers.Serializer):
         default="",
         help_text=_("Needed when closing."),
     )
+    closing_message = serializers.CharField(
+        max_length=MAX_MESSAGE_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Sent to the requester when closing; needed if their last message is unanswered."
+        ),
+    )
 
 
 class StaffReplyInSerializer(serializers.Serializer):

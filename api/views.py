@@ -343,6 +343,7 @@ class CaseDetailView(StaffAPIView):
             actor=request.user,
             status=data["status"],
             outcome=data["outcome"],
+            closing_message=data["closing_message"],
             via=VIA,
         )
         case = _case_detail(request.user, case_id)

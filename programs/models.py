@@ -31,23 +31,6 @@ DEFAULT_CONFIDENTIALITY_LIMITS = _(
     "need it."
 )
 
-DEFAULT_CRISIS_PHRASES = "\n".join(
-    [
-        "not safe",
-        "kill myself",
-        "end my life",
-        "end it all",
-        "suicide",
-        "suicidal",
-        "hurt myself",
-        "harm myself",
-        "don't want to live",
-        "dont want to live",
-        "better off dead",
-        "overdose",
-    ]
-)
-
 
 class Channel(models.TextChoices):
     MESSAGES = "messages", _("Anonymous messages on this site")
@@ -145,13 +128,46 @@ class Program(ChannelsMixin, ClusterableModel):
         default=DEFAULT_CONFIDENTIALITY_LIMITS,
         help_text=_("Shown to every requester before they write anything."),
     )
+    # What a requester sees and meets at their worst moments (issue 8).
     crisis_phrases = models.TextField(
-        _("crisis phrases"),
-        default=DEFAULT_CRISIS_PHRASES,
+        _("extra crisis phrases"),
+        default="",
         blank=True,
         help_text=_(
-            "One per line. A request containing one shows the crisis lines at once "
-            "and is flagged urgent for coordinators."
+            "One per line, added to the built-in list taken from suicide-risk screening "
+            "questions (programs/crisis.py). A request or reply containing one shows the "
+            "crisis lines at once and is flagged urgent for coordinators. Case, "
+            "apostrophes and word endings do not matter."
+        ),
+    )
+    intake_limit_per_hour = models.PositiveSmallIntegerField(
+        _("requests per hour from one connection"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "Leave empty for the site's default (20 an hour). Everyone behind one shared "
+            "internet address (a station, an office, a ward) counts as one connection, so "
+            "raise this if many people may ask from one site in a bad hour. Whoever is held "
+            "back sees the crisis lines first."
+        ),
+    )
+    expected_reply_time = models.CharField(
+        _("expected reply time"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown to requesters after they send a request, for example "
+            "“within one working day”. Promise only what the roster can keep."
+        ),
+    )
+    staffed_hours = models.CharField(
+        _("staffed hours"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "When supporters and coordinators read requests, for example "
+            "“Monday to Friday, 08:00–18:00”."
         ),
     )
     default_caseload_cap = models.PositiveSmallIntegerField(
@@ -202,7 +218,8 @@ class Program(ChannelsMixin, ClusterableModel):
             raise ValidationError(_("Offer at least one way to be contacted."))
 
     def crisis_phrase_list(self) -> list[str]:
-        return [p.strip().lower() for p in self.crisis_phrases.splitlines() if p.strip()]
+        """The program's own phrases; the built-in ones are in programs/crisis.py."""
+        return [p.strip() for p in self.crisis_phrases.splitlines() if p.strip()]
 
     def help_resource_list(self) -> list["HelpResource"]:
         """This program's crisis lines and help, in order.
@@ -538,8 +555,12 @@ class Message(models.Model):
     )
     body = EncryptedTextField()
     created_at = models.DateTimeField()
+    # The supporter's last word when they closed the case; shown apart on the closed view.
+    is_closing = models.BooleanField(default=False)
 
     class Meta:
+        # By id, never by time: times are rounded to the hour, so two messages in one
+        # hour would otherwise tie and a reply could show above what it answers.
         ordering = ["id"]
 
 

@@ -78,9 +78,15 @@ def _limits(scope: str):
     return limits["client"], limits["global"]
 
 
-def allow(scope: str, client: str) -> bool:
-    """Count a hit for this client and for everyone; False if either limit is passed."""
+def allow(scope: str, client: str, *, client_limit: int | None = None) -> bool:
+    """Count a hit for this client and for everyone; False if either limit is passed.
+
+    client_limit replaces the per-client count from the settings (a program's own limit);
+    the window stays the scope's.
+    """
     per_client, overall = _limits(scope)
+    if client_limit is not None:
+        per_client = (client_limit, per_client[1])
     client_ok = _hit(f"{scope}:c:{client}", *per_client)
     global_ok = _hit(f"{scope}:g", *overall)
     return client_ok and global_ok
@@ -90,3 +96,8 @@ def exceeded(scope: str, client: str) -> bool:
     """True if this client, or everyone together, has used up the window (counts nothing)."""
     per_client, overall = _limits(scope)
     return _full(f"{scope}:c:{client}", *per_client) or _full(f"{scope}:g", *overall)
+
+
+def seconds_left(scope: str) -> int:
+    """Seconds until this scope's per-client window starts again."""
+    return _bucket(_limits(scope)[0][1])[1]

@@ -271,16 +271,50 @@ def handover_request(*, request: SupportRequest, actor, via="web") -> None:
     )
 
 
+def requester_waiting(*, request: SupportRequest) -> bool:
+    """The requester wrote last: their message has had no answer yet."""
+    last = request.messages.order_by("-id").values_list("sender", flat=True).first()
+    return last == Message.Sender.REQUESTER
+
+
 @transaction.atomic
-def request_close(*, request: SupportRequest, actor, outcome: str, via="web") -> SupportRequest:
-    _require_handler(actor, request)
+def request_close(
+    *, request: SupportRequest, actor, outcome: str, closing_message: str = "", via="web"
+) -> SupportRequest:
+    """Close a case with an outcome. A closing message is required while the requester's last
+    message is unanswered; it is sent to them and shown on their closed view."""
+    sender = _require_handler(actor, request)
     _require_open(request)
+    errors = {}
     if outcome not in SupportRequest.Outcome.values:
-        raise ValidationError({"outcome": _("Choose an outcome.")})
+        errors["outcome"] = _("Choose an outcome.")
+    closing_message = (closing_message or "").strip()
+    if len(closing_message) > MAX_MESSAGE_LENGTH:
+        errors["closing_message"] = _("Please keep this under %(n)d characters.") % {
+            "n": MAX_MESSAGE_LENGTH
+        }
+    elif not closing_message and requester_waiting(request=request):
+        errors["closing_message"] = _(
+            "Their last message has not been answered yet. Write them a closing message: "
+            "they will read it, with the crisis lines, when they next open their request."
+        )
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    if closing_message:
+        Message.objects.create(
+            request=request,
+            sender=sender,
+            author=actor,
+            body=closing_message,
+            created_at=now,
+            is_closing=True,
+        )
+        request.last_contact_at = now
     request.status = Status.CLOSED
     request.outcome = outcome
-    request.closed_at = timezone.now()
-    request.save(update_fields=["status", "outcome", "closed_at"])
+    request.closed_at = now
+    request.save(update_fields=["status", "outcome", "closed_at", "last_contact_at"])
     CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.CLOSED, actor=actor)
     audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
     return request
@@ -291,11 +325,23 @@ SUPPORTER_STATUS_MOVES = {Status.CONTACTED, Status.ACTIVE, Status.REFERRED}
 
 @transaction.atomic
 def request_status_set(
-    *, request: SupportRequest, actor, status: str, outcome: str = "", via="web"
+    *,
+    request: SupportRequest,
+    actor,
+    status: str,
+    outcome: str = "",
+    closing_message: str = "",
+    via="web",
 ) -> SupportRequest:
-    """Move a case along; closing needs an outcome."""
+    """Move a case along; closing needs an outcome (and see request_close)."""
     if status == Status.CLOSED:
-        return request_close(request=request, actor=actor, outcome=outcome, via=via)
+        return request_close(
+            request=request,
+            actor=actor,
+            outcome=outcome,
+            closing_message=closing_message,
+            via=via,
+        )
     if status == Status.NEW and request.status == Status.OFFERED:
         return request_accept(request=request, actor=actor, via=via)
     _require_handler(actor, request)

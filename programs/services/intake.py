@@ -9,15 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import ratelimit, receipts
+from .. import crisis, ratelimit, receipts
 from ..models import (
     CHANNELS_NEEDING_CONTACT,
     CaseAccess,
     CaseEvent,
     Channel,
+    HelpResource,
     Language,
     Message,
     Program,
+    ReferralKind,
     SupportRequest,
     Unit,
     Urgency,
@@ -39,18 +41,12 @@ class Submission:
     crisis: bool
 
 
-def _fold(text: str) -> str:
-    """Lower case, straight apostrophes, single spaces: how phrases are compared."""
-    text = (text or "").lower().replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(text.split())
-
-
 def crisis_detected(*, program: Program, text: str, in_danger: bool) -> bool:
-    """The explicit 'I am not safe' choice, or any of the program's crisis phrases."""
+    """The explicit 'I am not safe' choice, or crisis wording: the built-in phrases
+    (programs/crisis.py) or the program's own. Web intake, replies and the API all ask here."""
     if in_danger:
         return True
-    folded = _fold(text)
-    return any(_fold(phrase) in folded for phrase in program.crisis_phrase_list())
+    return crisis.matches(text, program.crisis_phrase_list())
 
 
 def _check_length(errors: dict, field: str, value: str, limit: int) -> None:
@@ -140,7 +136,11 @@ def request_submit(
         excluded_unit=excluded_unit,
         urgency=urgency,
     )
-    if client_key is not None and not ratelimit.allow("intake", client_key):
+    # Counted per program, with the program's own limit: a workplace behind one address
+    # should not be locked out by another program's traffic, nor by a strict default.
+    if client_key is not None and not ratelimit.allow(
+        "intake", f"{program.pk}:{client_key}", client_limit=program.intake_limit_per_hour
+    ):
         raise ratelimit.RateLimited
     message = (message or "").strip()
     contact_detail = (contact_detail or "").strip()
@@ -226,7 +226,38 @@ def request_lookup(*, receipt_code: str, client_key: str | None = None) -> Suppo
 
 
 def conversation(*, request: SupportRequest):
+    """In the order sent (by id): stored times are rounded to the hour and can tie or, for
+    a requester's message against a supporter's exact time, even run backwards."""
     return list(request.messages.order_by("id"))
+
+
+# The help a referral kind points at, among the program's own resources.
+REFERRAL_RESOURCES = {
+    ReferralKind.EAP: [HelpResource.Kind.EAP],
+    ReferralKind.CLINICIAN: [HelpResource.Kind.CLINICAL],
+    ReferralKind.CRISIS: [HelpResource.Kind.CRISIS],
+    ReferralKind.OTHER: [HelpResource.Kind.CLINICAL, HelpResource.Kind.COMMUNITY],
+}
+
+
+def closed_view(*, request: SupportRequest) -> dict:
+    """What a requester reads once their case is closed: the closing message, and each kind
+    of help their supporter suggested with how to reach it. Never who suggested what to whom."""
+    closing = request.messages.filter(is_closing=True).order_by("-id").first()
+    kinds = dict.fromkeys(request.referrals.order_by("id").values_list("kind", flat=True))
+    suggestions = [
+        {
+            "kind": ReferralKind(kind).label,
+            "resources": list(
+                HelpResource.objects.filter(
+                    program_id=request.program_id, kind__in=REFERRAL_RESOURCES[kind]
+                ).order_by("sort_order", "pk")
+            ),
+        }
+        for kind in kinds
+        if kind in REFERRAL_RESOURCES
+    ]
+    return {"closing_message": closing, "suggestions": suggestions}
 
 
 def _validate_body(body: str) -> str:

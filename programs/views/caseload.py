@@ -93,6 +93,16 @@ class CloseForm(forms.Form):
         choices=SupportRequest.Outcome.choices,
         widget=forms.RadioSelect,
     )
+    closing_message = forms.CharField(
+        label=gettext_lazy("Closing message to the requester"),
+        help_text=gettext_lazy(
+            "They read it when they next open their request, with the crisis lines and any "
+            "help you suggested. Needed if their last message has not been answered."
+        ),
+        required=False,
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+    )
 
 
 class StatusForm(forms.Form):
@@ -164,6 +174,7 @@ def _case_page(request, case, bound=None, status=200):
         "handover_pending": cases.handover_pending(request=case),
         "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
         "show_contact": permissions.can_see_contact(request.user, case),
+        "requester_waiting": cases.requester_waiting(request=case),
         "resources": selectors.help_resources(program=case.program),
         **selectors.case_record(case=case),
     }
@@ -249,8 +260,8 @@ case_handover = _case_action(
 )
 case_close = _case_action(
     "close",
-    lambda request, actor, outcome: cases.request_close(
-        request=request, actor=actor, outcome=outcome
+    lambda request, actor, outcome, closing_message: cases.request_close(
+        request=request, actor=actor, outcome=outcome, closing_message=closing_message
     ),
     lambda: _("The case is closed. Thank you for the support you gave."),
 )

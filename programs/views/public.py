@@ -136,8 +136,7 @@ def _details_step(request, program):
             program=program, client_key=_client_key(request), **form.service_arguments()
         )
     except ratelimit.RateLimited:
-        form.add_error(None, _rate_limited_message())
-        return _form_page(request, program, form, formtokens.issue(purpose), status=429)
+        return _intake_limited(request, program, form, formtokens.issue(purpose))
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _form_page(request, program, form, formtokens.issue(purpose), status=400)
@@ -153,6 +152,28 @@ def _details_step(request, program):
             ),
         },
     )
+
+
+def _intake_limited(request, program, form, token):
+    """Held back by the rate limit: crisis lines first, a calm word, the answers kept."""
+    data = form.cleaned_data
+    seconds = ratelimit.seconds_left("intake")
+    response = _render(
+        request,
+        "programs/request_limited.html",
+        program,
+        {
+            "form": form,
+            "form_token": token,
+            "crisis": intake.crisis_detected(
+                program=program, text=data.get("message", ""), in_danger=data.get("in_danger")
+            ),
+            "minutes_left": max(1, -(-seconds // 60)),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @csrf_exempt
@@ -294,6 +315,9 @@ def _conversation(
         {
             "support_request": support_request,
             "messages_list": intake.conversation(request=support_request),
+            "closed": intake.closed_view(request=support_request)
+            if support_request.status == support_request.Status.CLOSED
+            else None,
             "receipt_code": code,
             "reply_form": reply_form or ReplyForm(),
             "reply_token": formtokens.issue(REPLY_FORM),

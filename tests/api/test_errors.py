@@ -88,7 +88,9 @@ def test_replying_to_a_withdrawn_request_is_409(coordinator, assigned_case):
 def test_assigning_a_closed_case_is_409(
     program, coordinator, supporter, other_supporter, assigned_case
 ):
-    cases.request_close(request=assigned_case, actor=supporter, outcome="supported")
+    cases.request_close(
+        request=assigned_case, actor=supporter, outcome="supported", closing_message="Bye."
+    )
     response = client_for(coordinator).post(
         f"/api/v1/cases/{assigned_case.pk}/assign/",
         {"supporter": profile_of(other_supporter, program).pk},

@@ -88,6 +88,22 @@ def test_the_whole_journey_works_without_javascript(
     context.close()
 
 
+def test_without_javascript_the_receipt_shows_no_button_that_does_nothing(
+    browser, live_server, program
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/p/{program.slug}/request/")
+    page.get_by_label("I have read what stays confidential and what does not.").check()
+    page.get_by_role("button", name="Continue to the request form").click()
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("heading", name="Your request has been sent")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy the code")).to_have_count(0)
+    expect(page.get_by_role("button", name="Print this page")).to_have_count(0)
+    expect(page.get_by_role("button", name="Download the code as a file")).to_be_visible()
+    context.close()
+
+
 def test_the_whole_journey_works_with_javascript_and_stores_nothing_in_the_browser(
     page, live_server, program, coordinator, supporter
 ):

@@ -73,7 +73,9 @@ def test_supporter_sees_own_cases_grouped_by_status(client, program, coordinator
         grouped[status] = case
     closed = _offered(program, coordinator, supporter)
     cases.request_accept(request=closed, actor=supporter)
-    cases.request_close(request=closed, actor=supporter, outcome="supported")
+    cases.request_close(
+        request=closed, actor=supporter, outcome="supported", closing_message="Take care."
+    )
 
     html = _page(client, supporter, "/caseload/").content.decode()
 
@@ -394,7 +396,10 @@ def test_closing_needs_an_outcome_category(client, accepted_case, supporter):
     accepted_case.refresh_from_db()
     assert accepted_case.status == Status.NEW
 
-    response = client.post(_case_url(accepted_case, "close"), {"close-outcome": "no_response"})
+    response = client.post(
+        _case_url(accepted_case, "close"),
+        {"close-outcome": "no_response", "close-closing_message": "I'm here if you need me."},
+    )
     assert response.status_code == 302
     accepted_case.refresh_from_db()
     assert (accepted_case.status, accepted_case.outcome) == (Status.CLOSED, "no_response")

@@ -33,7 +33,9 @@ def three_requests(program, coordinator, supporter):
         contact_type=ContactType.PHONE,
         text="note",
     )
-    cases.request_close(request=closed, actor=supporter, outcome="supported")
+    cases.request_close(
+        request=closed, actor=supporter, outcome="supported", closing_message="Take care."
+    )
     withdrawn = intake.request_submit(program=program, message="withdrawn one").request
     intake.requester_withdraw(request=withdrawn)
     still_open = intake.request_submit(program=program, message="open one").request
@@ -44,7 +46,7 @@ def test_nothing_is_purged_before_the_retention_period_ends(program, three_reque
     with time_machine.travel(timezone.now() + timedelta(days=program.retention_days - 1)):
         assert purge() == "Purged 0 expired requests.\n"
     assert not SupportRequest.objects.filter(purged=True).exists()
-    assert sorted(m.body for m in Message.objects.all()) == ["closed one", "open one"]
+    assert sorted(m.body for m in Message.objects.all()) == ["Take care.", "closed one", "open one"]
 
 
 def test_closed_and_withdrawn_requests_lose_their_content_after_retention(program, three_requests):

@@ -133,7 +133,8 @@ def test_the_whole_journey_through_the_pages(
 
     # 7. Closed with an outcome; the requester sees it honestly.
     supporting.post(
-        reverse("programs:caseload_close", args=[case.pk]), {"close-outcome": "referred"}
+        reverse("programs:caseload_close", args=[case.pk]),
+        {"close-outcome": "referred", "close-closing_message": "Take care of yourself."},
     )
     case.refresh_from_db()
     assert (case.status, case.outcome) == (Status.CLOSED, "referred")

@@ -174,7 +174,9 @@ def test_no_email_ever_holds_request_text_name_contact_note_or_case_id(
         roster.supporter_pause_self(supporter=profile, actor=supporter, paused=True, reason=NOTE)
         roster.supporter_debrief_request(supporter=profile, actor=supporter)
     with call(execute=True):
-        cases.request_close(request=request, actor=second, outcome="referred")
+        cases.request_close(
+            request=request, actor=second, outcome="referred", closing_message="Take care."
+        )
 
     sent = _everything_sent()
     templates_seen = {m.subject for m in mail.outbox}

@@ -353,7 +353,7 @@ def test_too_many_requests_from_one_connection_get_a_calm_429_and_keep_the_answe
     limited = send_request(client, program, extra=_from(IP), message="Please keep this.")
     assert limited.status_code == 429
     page = text(limited)
-    assert "Please wait a little and try again" in page
+    assert "You can send them again in about" in page
     assert "Please keep this." in page
     assert SupportRequest.objects.count() == 2
     assert send_request(client, program, extra=_from(FORWARDED_IP)).status_code == 200

@@ -242,7 +242,9 @@ TOOLKIT_DATA_KEY = env.str("TOOLKIT_DATA_KEY", default="")
 TOOLKIT_BASE_URL = env.str("TOOLKIT_BASE_URL", default="http://127.0.0.1:8000")
 # Fixed-window limits: (requests, seconds), per client and for everyone together.
 TOOLKIT_RATE_LIMITS = {
-    "intake": {"client": (5, 60 * 60), "global": (300, 60 * 60)},
+    # intake "client" is the default per connection; a program may set its own
+    # (Program.intake_limit_per_hour), since a workplace may share one address.
+    "intake": {"client": (20, 60 * 60), "global": (300, 60 * 60)},
     "lookup": {"client": (10, 10 * 60), "global": (600, 10 * 60)},
     # Failed staff sign-ins, counted per account ("client" here is a hash of the name).
     "login": {"client": (5, 15 * 60), "global": (1000, 15 * 60)},

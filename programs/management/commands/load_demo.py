@@ -158,7 +158,12 @@ class DemoLoader:
             )
             cases.referral_record(request=request, actor=supporter, kind=spec["referral"])
         elif spec["state"] == "closed":
-            cases.request_close(request=request, actor=supporter, outcome=spec["outcome"])
+            cases.request_close(
+                request=request,
+                actor=supporter,
+                outcome=spec["outcome"],
+                closing_message=spec.get("closing_message", ""),
+            )
 
     def editor(self, spec: dict) -> None:
         user = self.person(spec, "Editor (Wagtail)", "all content")

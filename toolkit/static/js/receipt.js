@@ -26,17 +26,26 @@
     });
   }
 
-  var print = document.querySelector("[data-print]");
-  if (print && window.print) {
-    print.hidden = false;
-    print.addEventListener("click", function () { window.print(); });
+  // The copy and print buttons exist only where they work: this script adds them.
+  var actions = document.querySelector("[data-actions]");
+  var addButton = function (label) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--secondary";
+    button.textContent = label;
+    actions.insertBefore(button, actions.firstChild);
+    return button;
+  };
+
+  if (actions && window.print) {
+    addButton(actions.getAttribute("data-print-label")).addEventListener("click", function () {
+      window.print();
+    });
   }
 
-  var copy = document.querySelector("[data-copy]");
   var copied = document.querySelector("[data-copied]");
-  if (copy && code && navigator.clipboard && window.isSecureContext) {
-    copy.hidden = false;
-    copy.addEventListener("click", function () {
+  if (actions && code && navigator.clipboard && window.isSecureContext) {
+    addButton(actions.getAttribute("data-copy-label")).addEventListener("click", function () {
       navigator.clipboard.writeText(code.textContent.trim()).then(function () {
         if (copied) { copied.hidden = false; }
       });
