@@ -32,6 +32,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -109,18 +110,37 @@ def _sign_out(request, message: str):
     return redirect(f"{settings.WAGTAILADMIN_LOGIN_URL}?next={request.path}")
 
 
+def _staff_headers(request, response):
+    """Nothing a signed-in person sees is kept by a browser or a proxy; the admin gets a CSP.
+
+    Token-authenticated API calls are known only after the view ran (DRF sets the user),
+    so the check reads request.user on the way out.
+    """
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if signed_in or request.path_info.startswith("/api/v1/"):
+        add_never_cache_headers(response)
+    if request.path_info.startswith("/admin/") and "Content-Security-Policy" not in response:
+        response["Content-Security-Policy"] = settings.TOOLKIT_ADMIN_CSP
+    return response
+
+
 class StaffSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or getattr(request, "anonymous_requester", False):
-            return self.get_response(request)
+        if (
+            user is None
+            or not user.is_authenticated
+            or getattr(request, "anonymous_requester", False)
+        ):
+            return _staff_headers(request, self.get_response(request))
         refused = self._check(request, user)
         if refused is not None:
             return refused
-        return self.get_response(request)
+        return _staff_headers(request, self.get_response(request))
 
     def _check(self, request, user):
         session = request.session

@@ -49,6 +49,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("api/", include("api.urls")),
     path("leave/", public.quick_exit, name="quick_exit"),
+    path("coordinate/<slug:slug>/second-factors/", auth.second_factors, name="second_factors"),
     path("", include("programs.urls")),
 ]
 

@@ -5,14 +5,20 @@ API's) redirects here, so the per-account limit and the second factor hold every
 """
 
 from allauth.account import views as allauth_views
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
-from .. import crypto, ratelimit, security
+from .. import crypto, permissions, ratelimit, security
+from ..services import second_factor
 
 
 class StaffLoginView(allauth_views.LoginView):
@@ -66,3 +72,40 @@ def to_sign_in(request, *args, **kwargs):
     ):
         target += "?" + urlencode({"next": next_url})
     return HttpResponseRedirect(target)
+
+
+@login_required
+def second_factors(request, slug):
+    """A coordinator's or admin's list of colleagues, with a reset for a lost phone."""
+    program = get_object_or_404(
+        permissions.programs_for(request.user, permissions.MANAGE_ROSTER), slug=slug
+    )
+    if request.method == "POST":
+        person = get_object_or_404(get_user_model(), pk=request.POST.get("person") or 0)
+        try:
+            second_factor.second_factor_reset(person=person, program=program, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, text or _("You may not reset this person's second factor."))
+        else:
+            messages.success(
+                request,
+                _("%(email)s will set up a new authenticator app at their next sign-in.")
+                % {"email": person.email},
+            )
+        return redirect("second_factors", slug=program.slug)
+    people = (
+        get_user_model()
+        .objects.filter(memberships__program=program)
+        .exclude(pk=request.user.pk)
+        .distinct()
+        .order_by("email")
+    )
+    enrolled = set(
+        Authenticator.objects.filter(user__in=people, type__in=security.SECOND_FACTORS)
+        .values_list("user_id", flat=True)
+    )
+    rows = [(person, person.pk in enrolled) for person in people]
+    return render(
+        request, "account/second_factors.html", {"program": program, "rows": rows}
+    )
