@@ -22,13 +22,14 @@ import time
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
-from allauth.mfa import signals as mfa_signals
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -179,19 +180,35 @@ class StaffSessionMiddleware:
         return redirect("mfa_activate_totp")
 
 
-@receiver(mfa_signals.authenticator_added)
-def _added_here(sender, request, user, authenticator, **kwargs):
-    # Activating a factor means typing a valid code from it: this session has proved it.
-    if request is not None and getattr(request, "user", None) == user:
-        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
-        remember_factors(request, user)
+def _own_request(user):
+    """The request in which this person is changing their own factors, if that is what runs."""
+    request = context.request  # set by allauth's middleware for the current request
+    if request is None or not hasattr(request, "session"):
+        return None
+    current = getattr(request, "user", None)
+    if current is None or not current.is_authenticated or current.pk != user.pk:
+        return None
+    return request
 
 
-@receiver(mfa_signals.authenticator_removed)
-@receiver(mfa_signals.authenticator_reset)
-def _changed_here(sender, request, user, **kwargs):
-    if request is not None and getattr(request, "user", None) == user:
-        remember_factors(request, user)
+@receiver(post_save, sender=Authenticator)
+def _factor_saved(sender, instance, created, **kwargs):
+    # Runs inside allauth's view (its own signals wait for the commit, after the session
+    # is saved). Activating a factor means typing a valid code from it: this session has
+    # proved it, and stays signed in across its own change.
+    request = _own_request(instance.user)
+    if request is None:
+        return
+    if created and instance.type in SECOND_FACTORS:
+        record_authentication(request, instance.user, "mfa", id=instance.pk, type=instance.type)
+    remember_factors(request, instance.user)
+
+
+@receiver(post_delete, sender=Authenticator)
+def _factor_deleted(sender, instance, **kwargs):
+    request = _own_request(instance.user)
+    if request is not None:
+        remember_factors(request, instance.user)
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):
@@ -222,6 +239,16 @@ class StaffAccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request, **credentials):
         login = credentials.get("email") or credentials.get("username") or ""
         ratelimit.allow(LOGIN_SCOPE, account_key(login))
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Forced enrolment comes straight after the password: asking for it again would
+        # only teach people to type it twice. Changing an existing factor still asks.
+        request = context.request
+        user = getattr(request, "user", None)
+        if app == "allauth.mfa" and user is not None and user.is_authenticated:
+            if not has_second_factor(user):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_login_redirect_url(self, request):
         # Editors have no program role: their work is in the Wagtail admin.
