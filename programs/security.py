@@ -85,7 +85,10 @@ def factor_stamp(user, rows=None) -> str:
 
 
 def _proved_second_factor(request) -> bool:
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
 
 
 def remember_factors(request, user) -> None:
@@ -162,7 +165,10 @@ class StaffSessionMiddleware:
         if session.get(STAMP_KEY, stamp) != stamp:
             return _sign_out(
                 request,
-                _("Your second factor was changed, so every session was signed out. Sign in again."),
+                _(
+                    "Your second factor was changed, so every session was signed out. "
+                    "Sign in again."
+                ),
             )
         if has_second_factor(user, rows):
             if not _proved_second_factor(request):
@@ -245,9 +251,13 @@ class StaffAccountAdapter(DefaultAccountAdapter):
         # only teach people to type it twice. Changing an existing factor still asks.
         request = context.request
         user = getattr(request, "user", None)
-        if app == "allauth.mfa" and user is not None and user.is_authenticated:
-            if not has_second_factor(user):
-                return False
+        if (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and not has_second_factor(user)
+        ):
+            return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_login_redirect_url(self, request):

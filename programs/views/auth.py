@@ -102,10 +102,9 @@ def second_factors(request, slug):
         .order_by("email")
     )
     enrolled = set(
-        Authenticator.objects.filter(user__in=people, type__in=security.SECOND_FACTORS)
-        .values_list("user_id", flat=True)
+        Authenticator.objects.filter(user__in=people, type__in=security.SECOND_FACTORS).values_list(
+            "user_id", flat=True
+        )
     )
     rows = [(person, person.pk in enrolled) for person in people]
-    return render(
-        request, "account/second_factors.html", {"program": program, "rows": rows}
-    )
+    return render(request, "account/second_factors.html", {"program": program, "rows": rows})

@@ -222,9 +222,7 @@ def test_token_api_calls_are_not_held_by_the_enrolment_rule(client, supporter):
 
 
 @pytest.mark.parametrize("who", ["coordinator", "admin"])
-def test_a_coordinator_or_admin_resets_a_colleagues_second_factor(
-    client, request, supporter, who
-):
+def test_a_coordinator_or_admin_resets_a_colleagues_second_factor(client, request, supporter, who):
     actor = request.getfixturevalue(who)
     colleague = Client()
     colleague.force_login(supporter)
@@ -241,14 +239,18 @@ def test_a_coordinator_or_admin_resets_a_colleagues_second_factor(
     assert entry.user_id == actor.pk and entry.object_id == str(supporter.pk)
 
 
-def test_another_programs_admin_cannot_reset_a_second_factor(client, supporter, other_program_admin):
+def test_another_programs_admin_cannot_reset_a_second_factor(
+    client, supporter, other_program_admin
+):
     program = supporter.memberships.get().program
     client.force_login(other_program_admin)
     response = client.post(f"/coordinate/{program.slug}/second-factors/", {"person": supporter.pk})
     assert response.status_code == 404
     other = other_program_admin.memberships.get().program
     with pytest.raises(Exception):  # noqa: B017
-        second_factor.second_factor_reset(person=supporter, program=other, actor=other_program_admin)
+        second_factor.second_factor_reset(
+            person=supporter, program=other, actor=other_program_admin
+        )
     assert Authenticator.objects.filter(user=supporter).exists()
 
 
@@ -391,9 +393,7 @@ def test_forgot_password_is_limited(client, supporter):
     assert mail.outbox == []
 
 
-def test_a_reset_password_still_needs_the_second_factor_and_ends_other_sessions(
-    client, supporter
-):
+def test_a_reset_password_still_needs_the_second_factor_and_ends_other_sessions(client, supporter):
     other = Client()
     other.force_login(supporter)
     client.post("/accounts/password/reset/", {"email": supporter.email})
