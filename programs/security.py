@@ -106,11 +106,16 @@ def _start_staff_session(sender, request, user, **kwargs):
     remember_factors(request, user)
 
 
+def _api_error(code: str, message: str, status: int):
+    # The API's one error shape (api/exceptions.py).
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
 def _sign_out(request, message: str):
     logout(request)
     messages.info(request, message)
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "signed_out"}, status=401)
+        return _api_error("signed_out", message, 401)
     return redirect(f"{settings.WAGTAILADMIN_LOGIN_URL}?next={request.path}")
 
 
@@ -182,7 +187,7 @@ class StaffSessionMiddleware:
             "an authenticator app."
         )
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": message, "code": "second_factor_required"}, status=403)
+            return _api_error("second_factor_required", message, 403)
         return redirect("mfa_activate_totp")
 
 

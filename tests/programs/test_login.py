@@ -160,7 +160,7 @@ def test_without_a_second_factor_a_person_reaches_only_enrolment(client, program
         assert response["Location"] == "/accounts/2fa/totp/activate/", url
     api = client.get("/api/v1/caseload/")
     assert api.status_code == 403
-    assert "Set up two-factor authentication" in api.json()["detail"]
+    assert "Set up two-factor authentication" in api.json()["error"]["message"]
     assert client.get("/accounts/2fa/totp/activate/").status_code == 200
     client.post("/accounts/logout/")
     assert "_auth_user_id" not in client.session
