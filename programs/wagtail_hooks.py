@@ -19,3 +19,12 @@ from programs.admin.views import PeerSupportGroup  # noqa: E402
 @hooks.register("register_admin_viewset")
 def register_peer_support_admin():
     return PeerSupportGroup()
+
+
+@hooks.register("register_log_actions")
+def register_second_factor_log_action(actions):
+    from django.utils.translation import gettext_lazy as _
+
+    actions.register_action(
+        "programs.second_factor_reset", _("Reset second factor"), _("Second factor reset")
+    )

@@ -20,6 +20,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor(request):
+    """Everyone has a TOTP authenticator and has passed it, unless the test is `real_mfa`."""
+    if request.node.get_closest_marker("real_mfa"):
+        yield
+        return
+    from tests import mfa
+
+    mfa.pretend_everyone_enrolled()
+    yield
+    mfa.stop_pretending()
+
+
 @pytest.fixture
 def steady_clock():
     """Start well inside a rate-limit window (they are fixed on the clock, and client keys

@@ -1,24 +1,55 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from programs.views import auth, public
 
-urlpatterns = [
-    path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
-    path("accounts/login/", auth.StaffLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+# One staff sign-in door. Every other login route redirects to it (see programs.security).
+other_login_routes = [
+    path("admin/login/", auth.to_sign_in),
+    path("_util/login/", auth.to_sign_in),
     path(
-        "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(post_reset_login=True, success_url="/me/"),
+        "api-auth/",
+        include(
+            (
+                [
+                    path("login/", auth.to_sign_in, name="login"),
+                    path("logout/", allauth_views.logout, name="logout"),
+                ],
+                "rest_framework",
+            )
+        ),
+    ),
+]
+
+accounts = [
+    path("login/", auth.StaffLoginView.as_view(), name="login"),
+    path("login/", auth.StaffLoginView.as_view(), name="account_login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("password/reset/", auth.StaffPasswordResetView.as_view(), name="account_reset_password"),
+    # Accounts are made by invitation; email changes go through the admin's confirmed flow.
+    path("signup/", RedirectView.as_view(pattern_name="login"), name="account_signup"),
+    path("email/", RedirectView.as_view(pattern_name="programs:home"), name="account_email"),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth.SetPasswordView.as_view(),
         name="password_reset_confirm",
     ),
+    path("", include("allauth.urls")),
+]
+
+urlpatterns = [
+    *other_login_routes,
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include(accounts)),
     path("api/", include("api.urls")),
     path("leave/", public.quick_exit, name="quick_exit"),
+    path("coordinate/<slug:slug>/second-factors/", auth.second_factors, name="second_factors"),
     path("", include("programs.urls")),
 ]
 

@@ -16,5 +16,8 @@ def home(request):
         "admin_programs": permissions.programs_with_any(
             user, [permissions.ADMINISTER, permissions.MANAGE_ROSTER]
         ),
+        "factor_programs": permissions.programs_for(user, permissions.MANAGE_ROSTER),
+        # Editors hold no program role; their work is in the Wagtail admin.
+        "can_use_admin": user.has_perm("wagtailadmin.access_admin"),
     }
     return render(request, "programs/staff_home.html", context)

@@ -371,3 +371,35 @@ def test_revoked_and_inactive_accounts_lose_access_at_once(clients, supporter, a
     supporter.is_active = False
     supporter.save()
     assert fresh.get("/api/v1/caseload/").status_code == 401
+
+
+# ---------------------------------------------------------------- sign-in routes
+
+
+@pytest.mark.parametrize("url", ["/admin/login/", "/_util/login/", "/api-auth/login/"])
+def test_every_other_login_route_redirects_to_the_one_door_and_signs_nobody_in(
+    client, supporter, url
+):
+    response = client.post(url, {"username": supporter.email, "password": "x"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_failed_passwords_count_for_the_account_across_doors(client, supporter):
+    for _attempt in range(5):
+        client.post("/accounts/login/", {"login": supporter.email, "password": "guess"})
+    client.post("/admin/login/", {"username": supporter.email, "password": "guess"})
+    refused = client.post(
+        "/accounts/login/", {"login": supporter.email, "password": "correct horse battery staple"}
+    )
+    assert refused.status_code == 429
+
+
+@pytest.mark.real_mfa
+def test_a_session_without_a_second_factor_gets_no_api_route(client, supporter, assigned_case):
+    client.force_login(supporter)
+    for url in ["/api/v1/caseload/", f"/api/v1/cases/{assigned_case.pk}/", "/api/v1/programs/"]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert set(response.json()) == {"error"}
+        assert SECRET_TEXT not in response.content.decode()

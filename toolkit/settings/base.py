@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "import_export",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After authentication: idle timeout, sign-out on a factor change, forced enrolment.
+    "programs.security.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -108,13 +114,16 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://toolkit")}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # No guardian "anonymous user" row: anonymous requesters never hold permissions.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
+# Argon2 first: older scrypt and PBKDF2 hashes still verify and are rehashed on sign-in.
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -122,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -131,6 +140,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "programs:home"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+
+# One staff sign-in door for the site, the Wagtail admin and the browsable API: allauth's,
+# at /accounts/login/. Accounts come only from invitations, so nobody can sign up.
+ACCOUNT_ADAPTER = "programs.security.StaffAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail an address that has no account
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset must still pass the second factor
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the other sessions end; this one stays
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Failed passwords are counted by programs.security (per account, keyed hash, with a
+# global cap). allauth's own counter keys the cache on a plain hash of the email, so it
+# is off; its code-entry limit (one key per account number) stays on.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/15m/key",
+    "reset_password": None,
+    "reset_password_from_key": "20/15m/ip",
+    "login": "30/m/ip",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Peer Support Toolkit"
+MFA_ADAPTER = "programs.security.StaffMFAAdapter"
+# Staff sessions: signed out after this long without a request, and after
+# SESSION_COOKIE_AGE whatever they do.
+TOOLKIT_STAFF_IDLE_TIMEOUT = env.int("TOOLKIT_STAFF_IDLE_TIMEOUT", default=30 * 60)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -177,6 +215,26 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The Wagtail admin's own policy (set by programs.security, django-csp skips /admin/).
+# Wagtail 8 still writes inline <script> and style="" attributes in the page editor, so
+# 'unsafe-inline' stays for scripts and styles; everything else is locked to this site:
+# no third-party script, image or font host, no posting or framing elsewhere, no plugins.
+TOOLKIT_ADMIN_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "frame-ancestors 'self'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="peer-support@localhost")
@@ -207,6 +265,9 @@ WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_RESET_ENABLED = False  # allauth's reset is the only one
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
 
 # REST framework
 REST_FRAMEWORK = {
@@ -248,6 +309,8 @@ TOOLKIT_RATE_LIMITS = {
     "lookup": {"client": (10, 10 * 60), "global": (600, 10 * 60)},
     # Failed staff sign-ins, counted per account ("client" here is a hash of the name).
     "login": {"client": (5, 15 * 60), "global": (1000, 15 * 60)},
+    # "Forgot password" requests, per client and per account (both keyed hashes).
+    "password_reset": {"client": (5, 60 * 60), "global": (500, 60 * 60)},
 }
 # How many proxies in front of us append to X-Forwarded-For (0: use the socket address).
 TOOLKIT_TRUSTED_PROXIES = env.int("TOOLKIT_TRUSTED_PROXIES", default=0)
