@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from programs.views import auth, public
+from programs.views import auth, invitations, public
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -17,6 +17,7 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(post_reset_login=True, success_url="/me/"),
         name="password_reset_confirm",
     ),
+    path("accounts/invitation/<str:token>/", invitations.accept, name="invitation_accept"),
     path("api/", include("api.urls")),
     path("leave/", public.quick_exit, name="quick_exit"),
     path("", include("programs.urls")),
