@@ -352,5 +352,20 @@ class ReportSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- tokens
 
 
-class TokenOutSerializer(serializers.Serializer):
-    token = serializers.CharField()
+class TokenInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80, help_text=_("What the token is for."))
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=365, default=90, help_text=_("From 1 to 365 days.")
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_with = serializers.CharField(source="token.token_key")
+    created = serializers.DateTimeField(source="token.created")
+    expires = serializers.DateTimeField(source="token.expiry")
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    token = serializers.CharField(help_text=_("Shown only now: it is stored only as a hash."))

@@ -22,6 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from .. import permissions
 from ..models import Invitation, Membership, Program, Role, SupporterProfile
 from ..tasks import send_staff_email
+from . import tokens
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ def membership_revoke(*, membership: Membership) -> None:
         if profile is not None:
             supporter_remove(supporter=profile, reason=_("removed from the program"))
     _sync_user(user=user, program=program)
+    if not Membership.objects.filter(user=user).exists():
+        tokens.tokens_revoke_all(user=user)  # a token must not outlive every role
 
 
 def permissions_sync(*, program: Program) -> None:
