@@ -4,6 +4,7 @@ Rules live in programs/services; nothing here decides who may do what.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from programs import permissions
@@ -202,7 +203,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     contact_detail = serializers.SerializerMethodField()
     messages = CaseMessageSerializer(many=True, read_only=True)
-    notes = CaseNoteSerializer(many=True, read_only=True)
+    notes = serializers.SerializerMethodField()
     preferred_language = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
@@ -226,6 +227,13 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_contact_detail(self, obj) -> str:
         user = self.context["request"].user
         return obj.contact_detail if permissions.can_see_contact(user, obj) else ""
+
+    @extend_schema_field(CaseNoteSerializer(many=True))
+    def get_notes(self, obj) -> list:
+        """Empty until the supporter accepts the case (coordinators always see them)."""
+        if not permissions.can_read_notes(self.context["request"].user, obj):
+            return []
+        return CaseNoteSerializer(obj.notes.all(), many=True).data
 
 
 class CaseUpdateInSerializer(serializers.Serializer):

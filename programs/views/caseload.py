@@ -165,7 +165,7 @@ def _case_page(request, case, bound=None, status=200):
         "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
         "show_contact": permissions.can_see_contact(request.user, case),
         "resources": selectors.help_resources(program=case.program),
-        **selectors.case_record(case=case),
+        **selectors.case_record(case=case, user=request.user),
     }
     return TemplateResponse(request, "programs/caseload/case.html", context, status=status)
 

@@ -88,7 +88,7 @@ def _request_page(request, program, case, assign_form=None, reply_form=None, sta
         "assign_form": assign_form or AssignForm(candidates=candidates),
         "reply_form": reply_form or StaffReplyForm(prefix="reply"),
         "handover_pending": cases.handover_pending(request=case),
-        **selectors.case_record(case=case),
+        **selectors.case_record(case=case, user=request.user),
     }
     return TemplateResponse(request, "programs/coordinator/request.html", context, status=status)
 
