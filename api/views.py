@@ -35,7 +35,7 @@ from programs.services import cases, intake, matching, reports, roster, tokens
 
 from . import serializers as s
 from .exceptions import ReceiptNotFound
-from .parsers import LimitedJSONParser
+from .parsers import LimitedJSONParser, reject_nul_in_query
 from .permissions import program_for
 from .throttling import StaffThrottle
 
@@ -62,6 +62,10 @@ class StaffAPIView(APIView):
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_nul_in_query(request)
+
 
 class AnonymousAPIView(APIView):
     """No login, no session, no cookie; limits counted on a keyed hash of the client."""
@@ -71,6 +75,10 @@ class AnonymousAPIView(APIView):
     throttle_classes = []
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_nul_in_query(request)
 
 
 # ---------------------------------------------------------------- public
