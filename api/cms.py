@@ -10,6 +10,8 @@ from wagtail.api.v2.views import PagesAPIViewSet
 
 from cms.models import ProgramPage
 
+from .parsers import reject_nul_in_query
+
 
 class PublicPagesAPIViewSet(PagesAPIViewSet):
     # Anonymous on purpose: a signed-in editor must not see restricted pages here.
@@ -17,6 +19,10 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
     permission_classes = [AllowAny]
     throttle_classes = []
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["program"])
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_nul_in_query(request)
 
     def get_base_queryset(self):
         queryset = super().get_base_queryset()

@@ -203,7 +203,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     contact_detail = serializers.SerializerMethodField()
     messages = CaseMessageSerializer(many=True, read_only=True)
-    notes = CaseNoteSerializer(many=True, read_only=True)
+    notes = serializers.SerializerMethodField()
     preferred_language = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
@@ -227,6 +227,13 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_contact_detail(self, obj) -> str:
         user = self.context["request"].user
         return obj.contact_detail if permissions.can_see_contact(user, obj) else ""
+
+    @extend_schema_field(CaseNoteSerializer(many=True))
+    def get_notes(self, obj) -> list:
+        """Empty until the supporter accepts the case (coordinators always see them)."""
+        if not permissions.can_read_notes(self.context["request"].user, obj):
+            return []
+        return CaseNoteSerializer(obj.notes.all(), many=True).data
 
 
 class CaseUpdateInSerializer(serializers.Serializer):
@@ -374,5 +381,20 @@ class ReportSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- tokens
 
 
-class TokenOutSerializer(serializers.Serializer):
-    token = serializers.CharField()
+class TokenInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80, help_text=_("What the token is for."))
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=365, default=90, help_text=_("From 1 to 365 days.")
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_with = serializers.CharField(source="token.token_key")
+    created = serializers.DateTimeField(source="token.created")
+    expires = serializers.DateTimeField(source="token.expiry")
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    token = serializers.CharField(help_text=_("Shown only now: it is stored only as a hash."))

@@ -32,7 +32,8 @@ v1 = [
     path("programs/<slug:slug>/queue/", views.QueueView.as_view(), name="queue"),
     path("programs/<slug:slug>/reports/", views.ReportView.as_view(), name="reports"),
     # Tokens
-    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", views.TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token"),
     re_path(r"^.*$", not_found),
 ]
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from knox.auth import TokenAuthentication
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -35,7 +36,7 @@ from programs.services import cases, intake, matching, reports, roster, tokens
 
 from . import serializers as s
 from .exceptions import ReceiptNotFound
-from .parsers import LimitedJSONParser
+from .parsers import LimitedJSONParser, reject_nul_in_query
 from .permissions import program_for
 from .throttling import StaffThrottle
 
@@ -62,6 +63,10 @@ class StaffAPIView(APIView):
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_nul_in_query(request)
+
 
 class AnonymousAPIView(APIView):
     """No login, no session, no cookie; limits counted on a keyed hash of the client."""
@@ -71,6 +76,10 @@ class AnonymousAPIView(APIView):
     throttle_classes = []
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_nul_in_query(request)
 
 
 # ---------------------------------------------------------------- public
@@ -615,25 +624,44 @@ class ReportView(StaffAPIView):
 # ---------------------------------------------------------------- tokens
 
 
-class TokenView(StaffAPIView):
+class TokenListView(StaffAPIView):
     throttle_scope = "token"
 
-    @extend_schema(
-        tags=["auth"],
-        summary="Make a new API token for myself (any older one stops working)",
-        request=None,
-        responses={201: s.TokenOutSerializer, **errors(401, 403, 429)},
-    )
-    def post(self, request):
-        key = tokens.token_create(user=request.user)
-        return Response({"token": key}, status=status.HTTP_201_CREATED)
+    def get_throttles(self):
+        # Making tokens is limited tightly; looking at one's own list is not.
+        return super().get_throttles() if self.request.method == "POST" else []
 
     @extend_schema(
         tags=["auth"],
-        summary="Revoke my API token",
-        request=None,
-        responses={204: None, **errors(401, 403, 429)},
+        summary="My API tokens that still work (never their keys)",
+        responses={200: s.TokenSerializer(many=True), **errors(401, 403)},
     )
-    def delete(self, request):
-        tokens.token_revoke(user=request.user)
+    def get(self, request):
+        return Response(s.TokenSerializer(tokens.token_list(user=request.user), many=True).data)
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Make a named API token for myself; its key is shown only in this answer",
+        request=s.TokenInSerializer,
+        responses={201: s.TokenCreatedSerializer, **errors(400, 401, 403, 429)},
+    )
+    def post(self, request):
+        data = validated(s.TokenInSerializer, request.data)
+        api_token, key = tokens.token_create(
+            user=request.user, name=data["name"], days=data["expires_in_days"]
+        )
+        body = {**s.TokenSerializer(api_token).data, "token": key}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenDetailView(StaffAPIView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Revoke one of my API tokens",
+        request=None,
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request, pk):
+        if not tokens.token_revoke(user=request.user, token_id=pk):
+            raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

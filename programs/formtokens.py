@@ -64,3 +64,12 @@ def consume(token: str, purpose: str) -> None:
     timeout = MAX_AGE + 3600 - now % 3600
     if not cache.add(f"form-used:{data['n']}", 1, timeout=timeout):
         raise Replayed
+
+
+def release(token: str, purpose: str) -> None:
+    """Make a consumed token usable again: what it was to send was refused, not sent."""
+    try:
+        data = _load(token, purpose)
+    except Invalid:
+        return
+    cache.delete(f"form-used:{data['n']}")

@@ -96,6 +96,11 @@ def can_see_contact(user, case: SupportRequest) -> bool:
     return case.status != SupportRequest.Status.OFFERED and is_assigned_supporter(user, case)
 
 
+def can_read_notes(user, case: SupportRequest) -> bool:
+    """Notes are for the supporter who accepted the case and the program's coordinators."""
+    return can_see_contact(user, case) or user_can(user, TRIAGE, case.program)
+
+
 def require_case(user, case_id) -> SupportRequest:
     """The case if the user may see it; otherwise a 404, so its existence is not revealed."""
     try:

@@ -257,11 +257,12 @@ def caseload_case_get(*, user, case_id) -> SupportRequest:
         raise Http404 from exc
 
 
-def case_record(*, case: SupportRequest) -> dict:
+def case_record(*, case: SupportRequest, user) -> dict:
     """What a handler reads on a case page: conversation, notes, referrals, history."""
+    notes = permissions.can_read_notes(user, case)
     return {
         "conversation": list(case.messages.order_by("id")),
-        "notes": list(case.notes.select_related("author")),
+        "notes": list(case.notes.select_related("author")) if notes else [],
         "referrals": list(case.referrals.order_by("created_at")),
         "events": list(case.events.select_related("supporter", "actor").order_by("id")),
         "topics": list(case.topics.all()),

@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from programs.views import auth, public
+from programs.views import auth, invitations, public
 
 # One staff sign-in door. Every other login route redirects to it (see programs.security).
 other_login_routes = [
@@ -39,6 +39,7 @@ accounts = [
         auth.SetPasswordView.as_view(),
         name="password_reset_confirm",
     ),
+    path("invitation/<str:token>/", invitations.accept, name="invitation_accept"),
     path("", include("allauth.urls")),
 ]
 

@@ -7,7 +7,6 @@ nor found: opening one by its address gives a 404.
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -176,9 +175,6 @@ class ProgramCreateView(
             apply_errors(form, exc)
             return self.form_invalid(form)
         log(instance=result.program, action="wagtail.create", user=self.request.user)
-        link = None
-        if result.admin_needs_password:
-            link = members.set_password_url(user=result.admin, base_url=settings.TOOLKIT_BASE_URL)
         return TemplateResponse(
             self.request,
             "programs/admin/program_created.html",
@@ -187,7 +183,7 @@ class ProgramCreateView(
                 "program": result.program,
                 "changes": result.changes,
                 "admin_user": result.admin,
-                "set_password_link": link,
+                "invited": result.admin_invited,
                 "index_url": reverse(self.index_url_name),
             },
         )
@@ -284,7 +280,7 @@ class MembershipFilterSet(WagtailFilterSet):
 class MembershipAddView(
     BreadcrumbsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
 ):
-    """Add a person by email with a role; a new person gets a one-time set-password link."""
+    """Add a person by email with a role; a new person is emailed a set-password link."""
 
     model = Membership
     permission_required = "add"
@@ -301,28 +297,27 @@ class MembershipAddView(
         program = form.cleaned_data["program"]
         permissions.require(self.request.user, permissions.ADMINISTER, program)
         try:
-            with transaction.atomic():
-                user, created = members.user_get_or_create(email=form.cleaned_data["email"])
-                membership, granted = members.membership_grant(
-                    program=program, user=user, role=form.cleaned_data["role"]
-                )
-                if granted:
-                    log(instance=membership, action="wagtail.create", user=self.request.user)
+            result = members.member_add(
+                program=program,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=self.request.user,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        link = None
-        if not user.has_usable_password():
-            link = members.set_password_url(user=user, base_url=settings.TOOLKIT_BASE_URL)
+        if result.granted:
+            log(instance=result.membership, action="wagtail.create", user=self.request.user)
         return TemplateResponse(
             self.request,
             "programs/admin/member_added.html",
             {
                 **self.get_context_data(form=form),
-                "membership": membership,
-                "created": created,
-                "granted": granted,
-                "set_password_link": link,
+                "membership": result.membership,
+                "created": result.created,
+                "granted": result.granted,
+                "invited": result.invited,
+                "notified": result.notified,
                 "index_url": reverse(self.index_url_name),
                 "add_url": self.request.path,
             },

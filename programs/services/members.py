@@ -1,21 +1,33 @@
 """People and their roles. The only place guardian permissions are granted or revoked."""
 
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .. import permissions
-from ..models import Membership, Program, Role, SupporterProfile
+from ..models import Invitation, Membership, Program, Role, SupporterProfile
+from ..tasks import send_staff_email
+from . import tokens
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
+
+INVITATION_LIFETIME = timedelta(days=7)
 
 STAFF_GROUP = "Program staff"  # may enter the Wagtail admin; sees only its programs there
 
@@ -34,14 +46,6 @@ def user_get_or_create(*, email: str) -> tuple[User, bool]:
     user.set_unusable_password()
     user.save()
     return user, True
-
-
-def set_password_url(*, user: User, base_url: str) -> str:
-    """A link that lets the person choose a password; it stops working once used."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    return base_url.rstrip("/") + path
 
 
 def _sync_user(*, user: User, program: Program) -> None:
@@ -103,9 +107,138 @@ def membership_revoke(*, membership: Membership) -> None:
         if profile is not None:
             supporter_remove(supporter=profile, reason=_("removed from the program"))
     _sync_user(user=user, program=program)
+    if not Membership.objects.filter(user=user).exists():
+        tokens.tokens_revoke_all(user=user)  # a token must not outlive every role
 
 
 def permissions_sync(*, program: Program) -> None:
     """Recompute every member's permissions from their memberships (after loading data)."""
     for user in User.objects.filter(memberships__program=program).distinct():
         _sync_user(user=user, program=program)
+
+
+# Adding people and inviting them --------------------------------------------------------
+
+
+@dataclass
+class MemberAdded:
+    user: User
+    membership: Membership
+    created: bool  # the account is new
+    granted: bool  # the role is new
+    invited: bool  # a set-password invitation was emailed
+    notified: bool  # an existing account was told of its new role by email
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _may_be_invited(user: User, program: Program) -> bool:
+    # A credential only for an account that waits for its first password and belongs to
+    # no other program: whoever adds it may not hand out a way into somebody else's.
+    return (
+        user.is_active
+        and not user.is_superuser
+        and not user.has_usable_password()
+        and not Membership.objects.filter(user=user).exclude(program=program).exists()
+    )
+
+
+def _email(*, to: str, template: str, context: dict) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            f"emails/{template}.txt", {**context, "base_url": settings.TOOLKIT_BASE_URL}
+        )
+    subject, _sep, text = body.partition("\n")
+    try:
+        send_mail(subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [to])
+    except Exception:  # the role is kept; adding the person again sends a new invitation
+        logger.exception("invitation email to a new member could not be sent")
+
+
+def invitation_issue(*, membership: Membership, actor=None) -> Invitation:
+    """A 7-day, single-use set-password link for this membership, emailed to the person.
+
+    Only its hash is stored, and any earlier invitation of the person stops working.
+    Sent directly, not through the task queue, so the link is never written down.
+    """
+    user = membership.user
+    now = timezone.now()
+    Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        membership=membership,
+        user=user,
+        program=membership.program,
+        token_hash=_token_hash(token),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    link = settings.TOOLKIT_BASE_URL.rstrip("/") + reverse(
+        "invitation_accept", kwargs={"token": token}
+    )
+    context = {
+        "program": membership.program.name,
+        "role": str(Role(membership.role).label),
+        "link": link,
+        "days": INVITATION_LIFETIME.days,
+    }
+    transaction.on_commit(lambda: _email(to=user.email, template="invitation", context=context))
+    return invitation
+
+
+def invitation_get(*, token: str) -> Invitation | None:
+    """The open invitation for this link: unused, unexpired, its role still held."""
+    if not token:
+        return None
+    invitation = (
+        Invitation.objects.select_related("user", "program", "membership")
+        .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None or invitation.user.has_usable_password():
+        return None
+    if not invitation.user.is_active:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """The person sets their first password; the link, and any other, stops working."""
+    user = invitation.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+    return user
+
+
+@transaction.atomic
+def member_add(
+    *, program: Program, email: str, role: str, actor=None, notify: bool = True
+) -> MemberAdded:
+    """Give a person (found or created by email) a role, then tell them by email.
+
+    The actor must administer the program (or manage its roster, for supporters); no
+    actor means the operator at the command line. A new or waiting account that belongs
+    to no other program gets a set-password invitation; any other gets a notice only.
+    """
+    if actor is not None:
+        needed = permissions.MANAGE_ROSTER if role == Role.SUPPORTER else permissions.ADMINISTER
+        permissions.require(actor, needed, program)
+    user, created = user_get_or_create(email=email)
+    membership, granted = membership_grant(program=program, user=user, role=role)
+    invited = notified = False
+    if notify and _may_be_invited(user, program):
+        invitation_issue(membership=membership, actor=actor)
+        invited = True
+    elif notify and granted:
+        context = {"program": program.name, "role": str(Role(role).label)}
+        transaction.on_commit(
+            lambda: send_staff_email.enqueue(
+                user_ids=[user.pk], template="member_added", context=context
+            )
+        )
+        notified = True
+    return MemberAdded(user, membership, created, granted, invited, notified)

@@ -46,9 +46,8 @@ def _record(supporter, to_status, actor, reason) -> SupporterStatusChange:
 def supporter_add(*, program, email: str, actor) -> tuple[SupporterProfile, bool]:
     """Admins and coordinators put a person on the roster; new people start as applicants."""
     permissions.require(actor, permissions.MANAGE_ROSTER, program)
-    user, _created = members.user_get_or_create(email=email)
-    _membership, granted = members.membership_grant(program=program, user=user, role=Role.SUPPORTER)
-    return SupporterProfile.objects.get(program=program, user=user), granted
+    added = members.member_add(program=program, email=email, role=Role.SUPPORTER, actor=actor)
+    return SupporterProfile.objects.get(program=program, user=added.user), added.granted
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from . import members
 class BootstrapResult:
     program: Program
     changes: list[str] = field(default_factory=list)
-    admin_needs_password: bool = False
+    admin_invited: bool = False
     admin: object = None
 
 
@@ -31,7 +31,13 @@ def _validate_slug(slug: str) -> None:
 
 @transaction.atomic
 def program_bootstrap(
-    *, template: str, name: str, slug: str, admin_email: str, organisation_name: str = ""
+    *,
+    template: str,
+    name: str,
+    slug: str,
+    admin_email: str,
+    organisation_name: str = "",
+    notify: bool = True,
 ) -> BootstrapResult:
     """Create (or confirm) an organisation, a program with its defaults, and its admin."""
     blueprint = BLUEPRINTS.get(template)
@@ -92,7 +98,10 @@ def program_bootstrap(
         changes.append(_("created program %(p)s") % {"p": program.name})
 
     Group.objects.get_or_create(name=members.content_group_name(program))
-    _membership, granted = members.membership_grant(program=program, user=admin, role=Role.ADMIN)
+    admin_added = members.member_add(
+        program=program, email=admin.email, role=Role.ADMIN, notify=notify
+    )
+    granted = admin_added.granted
     if admin_created:
         changes.append(_("created user %(e)s") % {"e": admin.email})
     if granted:
@@ -104,5 +113,5 @@ def program_bootstrap(
         program=program,
         changes=changes,
         admin=admin,
-        admin_needs_password=not admin.has_usable_password(),
+        admin_invited=admin_added.invited,
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import permissions, selectors
+from .. import formtokens, permissions, selectors
 from ..models import (
     CaseAccess,
     CaseEvent,
@@ -134,6 +134,49 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+# Staff writes that create content carry a one-time form token (the anonymous forms'
+# mechanism), so a form posted twice (a double click, a resent page) creates one message.
+TOKENED_FORMS = ("reply", "note", "refer")
+ALREADY_SENT = gettext_lazy("That was already sent, so it was not sent twice.")
+PAGE_TOO_OLD = gettext_lazy(
+    "This page was open for a long time. What you wrote is still here: please send it again."
+)
+
+
+def _form_purpose(name, case, user) -> str:
+    return f"staff-{name}:{case.pk}:{user.pk}"
+
+
+def staff_form_tokens(case, user, names=TOKENED_FORMS) -> dict:
+    return {name: formtokens.issue(_form_purpose(name, case, user)) for name in names}
+
+
+class Replayed(Exception):
+    pass
+
+
+def staff_form_once(request, name, case, write):
+    """Run `write` once per form token; a replayed token raises Replayed, nothing written.
+
+    Forms without a token (older pages, scripts) are written as before.
+    """
+    token = request.POST.get("form_token", "")
+    if not token:
+        return write()
+    purpose = _form_purpose(name, case, request.user)
+    try:
+        formtokens.consume(token, purpose)
+    except formtokens.Replayed as exc:
+        raise Replayed from exc
+    except formtokens.Invalid as exc:
+        raise ValidationError(PAGE_TOO_OLD) from exc
+    try:
+        return write()
+    except ValidationError:
+        formtokens.release(token, purpose)
+        raise
+
+
 # The caseload
 
 
@@ -176,7 +219,8 @@ def _case_page(request, case, bound=None, status=200):
         "show_contact": permissions.can_see_contact(request.user, case),
         "requester_waiting": cases.requester_waiting(request=case),
         "resources": selectors.help_resources(program=case.program),
-        **selectors.case_record(case=case),
+        "form_tokens": staff_form_tokens(case, request.user),
+        **selectors.case_record(case=case, user=request.user),
     }
     return TemplateResponse(request, "programs/caseload/case.html", context, status=status)
 
@@ -209,7 +253,15 @@ def _case_action(name, run, done_message, leaves_caseload=False):
             return _case_page(request, case, bound=form, status=400)
         data = form.cleaned_data if form is not None else {}
         try:
-            run(request=case, actor=request.user, **data)
+            if name in TOKENED_FORMS:
+                staff_form_once(
+                    request, name, case, lambda: run(request=case, actor=request.user, **data)
+                )
+            else:
+                run(request=case, actor=request.user, **data)
+        except Replayed:
+            messages.info(request, ALREADY_SENT)
+            return redirect("programs:caseload_case", case_id=case.pk)
         except ValidationError as exc:
             if form is None:
                 messages.error(request, " ".join(exc.messages))

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import permissions, selectors
 from ..models import CaseAccess, SupporterProfile
 from ..services import cases, matching, roster
-from .caseload import StaffReplyForm, apply_errors
+from .caseload import (
+    ALREADY_SENT,
+    Replayed,
+    StaffReplyForm,
+    apply_errors,
+    staff_form_once,
+    staff_form_tokens,
+)
 
 QUEUE_PAGE_SIZE = 20
 CANDIDATES_SHOWN = 3
@@ -88,7 +95,8 @@ def _request_page(request, program, case, assign_form=None, reply_form=None, sta
         "assign_form": assign_form or AssignForm(candidates=candidates),
         "reply_form": reply_form or StaffReplyForm(prefix="reply"),
         "handover_pending": cases.handover_pending(request=case),
-        **selectors.case_record(case=case),
+        "form_tokens": staff_form_tokens(case, request.user, names=["reply"]),
+        **selectors.case_record(case=case, user=request.user),
     }
     return TemplateResponse(request, "programs/coordinator/request.html", context, status=status)
 
@@ -138,8 +146,17 @@ def request_reply(request, slug, case_id):
     case = selectors.coordinator_case_get(user=request.user, program=program, case_id=case_id)
     form = StaffReplyForm(request.POST, prefix="reply")
     if form.is_valid():
+        body = form.cleaned_data["body"]
         try:
-            cases.staff_reply(request=case, actor=request.user, body=form.cleaned_data["body"])
+            staff_form_once(
+                request,
+                "reply",
+                case,
+                lambda: cases.staff_reply(request=case, actor=request.user, body=body),
+            )
+        except Replayed:
+            messages.info(request, ALREADY_SENT)
+            return redirect("programs:coordinate_request", slug=program.slug, case_id=case.pk)
         except ValidationError as exc:
             apply_errors(form, exc)
     if form.errors:

@@ -1,10 +1,11 @@
 """API fixtures: callers by role, each with a real token, and a few cases to look at."""
 
 import pytest
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from programs.models import SupporterProfile
-from programs.services import cases, tokens
+from programs.services import cases
 from tests.factories import submit_request
 
 SECRET_TEXT = "Nobody at the station knows I have been struggling since March."
@@ -25,7 +26,8 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.default_format = "json"  # the API reads JSON only
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.token_create(user=user)}")
+        _instance, key = AuthToken.objects.create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

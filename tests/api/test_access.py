@@ -71,6 +71,7 @@ def test_every_api_route_is_in_this_matrix():
         "roster_entry",
         "queue",
         "reports",
+        "tokens",
         "token",
     }
 
@@ -291,8 +292,15 @@ def test_reports_are_for_the_programs_admins(clients, program):
     _check(clients, REPORTS, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/reports/"))
 
 
-def test_tokens_are_for_signed_in_staff(clients, cast):
-    _check(clients, STAFF_ONLY, lambda c, r: c.post("/api/v1/auth/token/"), ok_status=201)
+def test_tokens_are_for_people_with_a_role_in_a_program(clients, cast):
+    expected = {**STAFF_ONLY, "outsider": 403}
+    _check(
+        clients,
+        expected,
+        lambda c, r: c.post("/api/v1/auth/tokens/", {"name": "script"}),
+        ok_status=201,
+    )
+    _check(clients, STAFF_ONLY, lambda c, r: c.get("/api/v1/auth/tokens/"))
 
 
 # ---------------------------------------------------------------- HR admins and the audit log
@@ -365,7 +373,7 @@ def test_revoked_and_inactive_accounts_lose_access_at_once(clients, supporter, a
 
     client = clients["supporter"]
     assert client.get("/api/v1/caseload/").status_code == 200
-    tokens.token_revoke(user=supporter)
+    tokens.tokens_revoke_all(user=supporter)
     assert client.get("/api/v1/caseload/").status_code == 401
     fresh = client_for(supporter)
     supporter.is_active = False

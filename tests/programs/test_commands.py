@@ -101,7 +101,7 @@ def test_bootstrap_program_sets_up_each_template_completely(template):
         assert index.objects.child_of(page).exists(), index
     assert NewsletterIssuePage.objects.descendant_of(page).count() == 1
     assert page.permissions_for_user(lead).can_edit()
-    assert "is ready" in output and "/accounts/reset/" in output
+    assert "is ready" in output and "invitation to choose a password was emailed" in output
 
 
 def test_bootstrap_program_again_with_the_same_arguments_changes_nothing():
@@ -161,11 +161,12 @@ def test_bootstrap_program_bad_input_is_one_line_and_no_traceback(args, expected
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-def test_add_member_gives_a_new_person_the_role_and_a_set_password_link(program):
+def test_add_member_gives_a_new_person_the_role_and_emails_an_invitation(program):
     output = run("add_member", program.slug, "New.Coordinator@example.org", "--role", "coordinator")
     person = User.objects.get(email="new.coordinator@example.org")
     assert permissions.user_can(person, permissions.TRIAGE, program)
-    assert "/accounts/reset/" in output
+    assert "invitation to choose a password was emailed" in output
+    assert "/accounts/" not in output
     output = run("add_member", program.slug, "new.coordinator@example.org", "--role", "coordinator")
     assert "nothing changed" in output
 

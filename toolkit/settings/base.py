@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "programs.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "toolkit.urls"
@@ -268,12 +269,14 @@ WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # allauth's reset is the only one
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
+# No unverified email changes in the admin: an email decides who receives invitations.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 # REST framework
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -281,6 +284,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"staff": "600/minute", "reports": "60/minute", "token": "10/hour"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - swappable; its migrations ask
 SPECTACULAR_SETTINGS = {
     "TITLE": "Peer Support Toolkit API",
     "VERSION": "1.0.0",

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.management.base import CommandError
 
 from programs.models import Program, Role
@@ -21,14 +20,14 @@ class Command(ToolkitCommand):
         program = Program.objects.filter(slug=slug).first()
         if program is None:
             raise CommandError(f"No program with the slug '{slug}'.")
-        user, created = members.user_get_or_create(email=email)
-        _membership, granted = members.membership_grant(program=program, user=user, role=role)
+        added = members.member_add(program=program, email=email, role=role)
+        user, granted = added.user, added.granted
         label = Role(role).label
         if granted:
             self.stdout.write(self.style.SUCCESS(f"{user.email} is now {label} in {program}."))
         else:
             self.stdout.write(f"{user.email} was already {label} in {program}; nothing changed.")
-        if not user.has_usable_password():
-            link = members.set_password_url(user=user, base_url=settings.TOOLKIT_BASE_URL)
-            self.stdout.write(f"Send this one-time link to {user.email} to set a password:")
-            self.stdout.write(link)
+        if added.invited:
+            self.stdout.write(f"An invitation to choose a password was emailed to {user.email}.")
+        elif added.notified:
+            self.stdout.write(f"{user.email} was told of the new role by email.")

@@ -1,7 +1,5 @@
-from django.conf import settings
-
 from programs.blueprints import BLUEPRINTS
-from programs.services import members, setup
+from programs.services import setup
 
 from ._base import ToolkitCommand
 
@@ -31,7 +29,7 @@ class Command(ToolkitCommand):
             self.stdout.write(self.style.SUCCESS(f"Program '{slug}' is ready."))
         else:
             self.stdout.write(f"Program '{slug}' already exists as asked; nothing changed.")
-        if result.admin_needs_password:
-            link = members.set_password_url(user=result.admin, base_url=settings.TOOLKIT_BASE_URL)
-            self.stdout.write(f"Send this one-time link to {result.admin.email} to set a password:")
-            self.stdout.write(link)
+        if result.admin_invited:
+            self.stdout.write(
+                f"An invitation to choose a password was emailed to {result.admin.email}."
+            )

@@ -1,6 +1,6 @@
 """Load the demo described in fixtures/demo.json, through the services.
 
-Programs come from `program_bootstrap`, roles from `membership_grant` (so permissions are
+Programs come from `program_bootstrap`, roles from `member_add` (so permissions are
 computed, never loaded), statuses and training from the roster service, and requests from
 intake and the case services. Running it again finds what exists and changes nothing.
 """
@@ -57,6 +57,7 @@ class DemoLoader:
             slug=spec["slug"],
             admin_email=spec["admin"]["email"],
             organisation_name=spec["organisation"],
+            notify=False,
         )
         program = result.program
         self.changes += len(result.changes)
@@ -76,7 +77,9 @@ class DemoLoader:
                 self.request(program, request_spec, profiles, coordinator)
 
     def grant(self, program, user, role) -> bool:
-        _membership, granted = members.membership_grant(program=program, user=user, role=role)
+        granted = members.member_add(
+            program=program, email=user.email, role=role, notify=False
+        ).granted
         self.changes += granted
         return granted
 
