@@ -10,7 +10,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-migration = importlib.import_module("programs.migrations.0006_accounts")
+migration = importlib.import_module("programs.migrations.0007_accounts")
 
 
 def test_staff_cannot_change_their_own_email_in_the_admin(client, coordinator):
