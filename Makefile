@@ -57,7 +57,7 @@ check: install
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e" -q -n 2
 	$(BIN)/pytest -m e2e -q
 
 # The throwaway server is stopped however the tests end (the trap is set before it starts).
@@ -65,7 +65,7 @@ test-postgres: install
 	trap 'bash .ci/postgres stop $(PGDATA_DIR) $(PG_PORT)' EXIT; \
 	bash .ci/postgres start $(PGDATA_DIR) $(PG_PORT) && \
 	export DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/toolkit && \
-	$(BIN)/pytest -m "not e2e" -q && $(BIN)/pytest -m e2e -q
+	$(BIN)/pytest -m "not e2e" -q -n 2 && $(BIN)/pytest -m e2e -q
 
 test: system-deps install lint check
 	$(MAKE) test-sqlite

@@ -8,7 +8,7 @@ import time_machine
 from django.core.cache import cache
 
 from programs.models import Role
-from tests.factories import make_active_supporter, make_member, make_program
+from tests.factories import make_active_supporter, make_member, make_program, program_prebuilt
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,14 +41,27 @@ def steady_clock():
         yield
 
 
+PROGRAMS = {"city-fire": "first-responder", "river-hospital": "healthcare"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Bootstrap the cast's two programs (pages, settings, crisis lines) once per test
+    database instead of once per test: each test runs in a transaction that is rolled back,
+    so every test still starts from the same two untouched programs."""
+    with django_db_blocker.unblock():
+        for slug, template in PROGRAMS.items():
+            make_program(slug, template=template)
+
+
 @pytest.fixture
 def program(db):
-    return make_program("city-fire")
+    return program_prebuilt("city-fire", PROGRAMS["city-fire"])
 
 
 @pytest.fixture
 def other_program(db):
-    return make_program("river-hospital", template="healthcare")
+    return program_prebuilt("river-hospital", PROGRAMS["river-hospital"])
 
 
 @pytest.fixture

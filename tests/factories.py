@@ -42,6 +42,12 @@ def make_program(slug="city-fire", template="first-responder", admin_email=None,
     return program
 
 
+def program_prebuilt(slug, template="first-responder"):
+    """The program the session built once (see conftest's django_db_setup), or a new one after a
+    transactional test flushed the database."""
+    return Program.objects.filter(slug=slug).first() or make_program(slug, template=template)
+
+
 def make_member(program, role, email=None, password="correct horse battery staple"):
     user, _created = members.user_get_or_create(
         email=email or f"{role}-{timezone.now().timestamp()}@example.org"

@@ -9,7 +9,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from tests.factories import make_program
+from tests.factories import program_prebuilt
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def e2e_site(transactional_db):
 
 @pytest.fixture
 def program(e2e_site):
-    return make_program("city-fire")
+    return program_prebuilt("city-fire")
 
 
 @pytest.fixture

@@ -43,6 +43,16 @@ COUNTED = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def bare_site(db):
+    """The demo loads into a site with no program yet, as on a fresh clone: the two programs
+    the test session builds for everyone else are removed (inside this test's transaction)."""
+    for page in ProgramPage.objects.all():
+        page.delete()
+    Program.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+
 def load() -> str:
     out = StringIO()
     call_command("load_demo", "--force", stdout=out)
