@@ -71,8 +71,10 @@ test: system-deps install lint check
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-bench: install
+# Benchmarks (not part of `make test`): matching, then the load-and-fault run on PostgreSQL.
+bench: system-deps install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/outage.py
 
 clean:
 	rm -rf $(VENV) var
