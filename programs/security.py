@@ -33,7 +33,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -113,10 +115,10 @@ def _api_error(code: str, message: str, status: int):
 
 def _sign_out(request, message: str):
     logout(request)
-    messages.info(request, message)
     if request.path_info.startswith("/api/"):
         return _api_error("signed_out", message, 401)
-    return redirect(f"{settings.WAGTAILADMIN_LOGIN_URL}?next={request.path}")
+    messages.info(request, message)
+    return redirect(reverse("login") + "?" + urlencode({"next": request.get_full_path()}))
 
 
 def _staff_headers(request, response):

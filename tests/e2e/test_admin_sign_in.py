@@ -1,4 +1,4 @@
-"""In Chromium: staff sign in with a password and a code, and the Wagtail admin works under its CSP."""
+"""In Chromium: staff sign in with a password and a code; the Wagtail admin works under its CSP."""
 
 import pytest
 

@@ -73,7 +73,7 @@ def test_staff_login_works_as_a_browser_sends_it_with_its_origin(coordinator):
     response = browser.post(
         "/accounts/login/",
         {
-            "username": coordinator.email,
+            "login": coordinator.email,
             "password": "correct horse battery staple",
             "csrfmiddlewaretoken": token.group(1),
         },

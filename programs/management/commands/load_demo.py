@@ -215,6 +215,10 @@ class Command(ToolkitCommand):
         line = "  ".join(f"{{:<{w}}}" for w in widths)
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {password}):")
+        self.stdout.write(
+            "Each account sets up an authenticator app (TOTP) at its first sign-in, then "
+            "gives a code from it every time."
+        )
         for i, row in enumerate(rows):
             self.stdout.write(line.format(*row).rstrip())
             if i == 0:
