@@ -34,11 +34,6 @@ accounts = [
     # Accounts are made by invitation; email changes go through the admin's confirmed flow.
     path("signup/", RedirectView.as_view(pattern_name="login"), name="account_signup"),
     path("email/", RedirectView.as_view(pattern_name="programs:home"), name="account_email"),
-    path(
-        "reset/<uidb64>/<token>/",
-        auth.SetPasswordView.as_view(),
-        name="password_reset_confirm",
-    ),
     path("invitation/<str:token>/", invitations.accept, name="invitation_accept"),
     path("", include("allauth.urls")),
 ]

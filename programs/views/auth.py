@@ -8,7 +8,6 @@ from allauth.account import views as allauth_views
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -51,16 +50,6 @@ class StaffPasswordResetView(allauth_views.PasswordResetView):
             )
         form.save(self.request)
         return HttpResponseRedirect(self.get_success_url())
-
-
-class SetPasswordView(auth_views.PasswordResetConfirmView):
-    """The invitation link: choose a password, then sign in (with a second factor)."""
-
-    post_reset_login = False  # signing in here would skip the second factor
-
-    def get_success_url(self):
-        messages.success(self.request, _("Your password is saved. Sign in with it now."))
-        return reverse("login")
 
 
 def to_sign_in(request, *args, **kwargs):
