@@ -4,6 +4,9 @@ With a prefetched ParentalKey manager, `.filter()` dropped the parent filter and
 program's lines appeared on every program's pages (django-modelcluster #170, #103).
 """
 
+import re
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -92,3 +95,31 @@ def test_selectors_on_a_prefetched_program_keep_to_that_program(two_programs):
     others = help_resources(program=program, exclude_crisis=True)
     assert others and all(r.program_id == a.pk and r.kind != "crisis" for r in others)
     assert b.pk not in {r.program_id for r in help_resources(program=program)}
+
+
+def test_no_code_filters_a_parental_key_manager():
+    """Filtering a prefetched modelcluster manager returns every program's rows, so the
+    code queries the child model by program instead (or reads a to_attr prefetch list)."""
+    from django.conf import settings
+    from modelcluster.fields import ParentalKey
+
+    from programs.models import Program
+
+    managers = [
+        rel.get_accessor_name()
+        for rel in Program._meta.related_objects
+        if isinstance(rel.field, ParentalKey)
+    ]
+    assert set(managers) >= {"help_resources", "units", "training_requirements"}
+    names = "|".join(managers)
+    pattern = re.compile(rf"\.({names})\.(?!all\(\)|create\()\w+\(")
+    base = Path(settings.BASE_DIR)
+    offending = [
+        f"{path.relative_to(base)}:{number}: {line.strip()}"
+        for app in ("programs", "api", "cms", "toolkit", "templates")
+        for path in (base / app).rglob("*")
+        if path.suffix in (".py", ".html", ".txt") and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offending == []
