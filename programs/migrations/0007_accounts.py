@@ -47,6 +47,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(refuse_duplicate_emails, migrations.RunPython.noop),
         migrations.RunPython(create_index, drop_index),
+        # DRF's plain tokens were stored in clear: they are gone, not kept alongside knox's.
+        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", migrations.RunSQL.noop),
         migrations.CreateModel(
             name="ApiToken",
             fields=[
