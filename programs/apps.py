@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class ProgramsConfig(AppConfig):
@@ -7,3 +8,9 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from . import security  # noqa: F401  (connects the sign-in receivers)
+
+
+class StaffUsersAppConfig(WagtailUsersAppConfig):
+    """wagtail.users, with user forms that refuse an email another account has."""
+
+    user_viewset = "programs.admin.users.StaffUserViewSet"

@@ -71,3 +71,36 @@ def test_the_migration_refuses_to_run_on_shared_emails_and_names_them(db):
     migration.refuse_duplicate_emails(apps, editor)  # one left: it runs
     # The test's transaction is rolled back, and with it the dropped index (DDL is
     # transactional in SQLite and PostgreSQL).
+
+
+def test_wagtails_user_screens_refuse_an_email_another_account_has(client, coordinator, admin):
+    boss = User.objects.create_superuser("ops", "ops@example.org", "a long operator password")
+    client.force_login(boss)
+    edit = client.post(
+        reverse("wagtailusers_users:edit", args=[admin.pk]),
+        {
+            "username": admin.username,
+            "email": "COORDINATOR@example.org",
+            "first_name": "H",
+            "last_name": "R",
+            "is_active": "on",
+        },
+    )
+    assert edit.status_code == 200
+    assert "Another account already uses this email address." in edit.content.decode()
+    admin.refresh_from_db()
+    assert admin.email == "hr-admin@example.org"
+    add = client.post(
+        reverse("wagtailusers_users:add"),
+        {
+            "username": "newcomer",
+            "email": "Coordinator@Example.org",
+            "first_name": "New",
+            "last_name": "Comer",
+            "password1": "a long enough password 42",
+            "password2": "a long enough password 42",
+        },
+    )
+    assert add.status_code == 200
+    assert "Another account already uses this email address." in add.content.decode()
+    assert not User.objects.filter(username="newcomer").exists()

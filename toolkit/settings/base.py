@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "programs.apps.StaffUsersAppConfig",  # wagtail.users, with emails kept unique
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
