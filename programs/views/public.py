@@ -2,7 +2,7 @@
 
 Each page is a plain form post. The receipt code only ever travels in a POST body, never
 in a URL. Anonymous forms are csrf_exempt because they set no cookie; a signed one-time
-token (programs.formtokens) guards them instead.
+token (privacy.formtokens) guards them instead.
 """
 
 from django.conf import settings
@@ -16,7 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import formtokens, ratelimit, receipts, selectors
+from privacy import formtokens, ratelimit, receipts
+
+from .. import selectors
 from ..forms import (
     AcknowledgeForm,
     ReceiptCodeForm,
