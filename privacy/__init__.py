@@ -6,12 +6,14 @@ TOOLKIT_RATE_LIMITS and TOOLKIT_TRUSTED_PROXIES.
 
 - No client address, user agent or forwarding header reaches a view, a log line or an
   error report (middleware.AnonymityMiddleware, the first middleware, removes them from
-  every request after taking the rate-limit key). On the anonymous requester routes the
-  referrer and every cookie are removed too, no cookie is set, and responses say
-  Cache-Control: no-store and Referrer-Policy: no-referrer. gunicorn writes no access line
-  for those routes (toolkit/gunicorn.conf.py), and error reports hide the address, user
-  agent, referrer, cookies and every form value, and on those routes every traceback
-  variable as well (reporting.PrivacyExceptionReporterFilter).
+  every request after taking the rate-limit key). On the anonymous requester routes, the
+  views marked with @anonymous_route (routes.py; the middleware resolves the path to find
+  the mark before any view runs, so a renamed route keeps it), the referrer and every
+  cookie are removed too, no cookie is set, and responses say Cache-Control: no-store and
+  Referrer-Policy: no-referrer. gunicorn writes no access line for those routes
+  (toolkit/gunicorn.conf.py), and error reports hide the address, user agent, referrer,
+  cookies and every form value, and on those routes every traceback variable as well
+  (reporting.PrivacyExceptionReporterFilter).
 - Free text (request text, messages, notes, contact details, aliases) is encrypted at rest
   with Fernet (crypto.EncryptedTextField). TOOLKIT_DATA_KEY lists keys newest first: the
   newest encrypts, every key decrypts, and `manage.py rotate_data_key` re-encrypts stored
@@ -31,3 +33,7 @@ TOOLKIT_RATE_LIMITS and TOOLKIT_TRUSTED_PROXIES.
   look-up, withdrawing) and case events are stored to the hour (timeutils.coarse_now), so
   they cannot point at a shift or a break. Staff actions keep exact times.
 """
+
+from .routes import anonymous_route, is_anonymous_path, is_anonymous_view
+
+__all__ = ["anonymous_route", "is_anonymous_path", "is_anonymous_view"]

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from privacy import formtokens, ratelimit, receipts
+from privacy import anonymous_route, formtokens, ratelimit, receipts
 
 from .. import selectors
 from ..forms import (
@@ -51,6 +51,7 @@ def _rate_limited_message() -> str:
     )
 
 
+@anonymous_route
 @csrf_exempt
 @never_cache
 @sensitive_post_parameters()
@@ -178,6 +179,7 @@ def _intake_limited(request, program, form, token):
     return response
 
 
+@anonymous_route
 @csrf_exempt
 @never_cache
 @sensitive_post_parameters()
@@ -208,6 +210,7 @@ def receipt_download(request, slug):
     return response
 
 
+@anonymous_route
 @csrf_exempt
 @never_cache
 @sensitive_post_parameters()
