@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from programs import ratelimit
+from privacy import ratelimit
 
 
 class Conflict(exceptions.APIException):

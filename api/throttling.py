@@ -1,5 +1,5 @@
 """Rate limits. Staff are counted by account. Anonymous requesters are counted by the intake
-services themselves (programs.ratelimit, on a keyed hash only), the same rule as the web pages.
+services themselves (privacy.ratelimit, on a keyed hash only), the same rule as the web pages.
 
 DRF's AnonRateThrottle is never used: it keys its cache entries on the raw address.
 """

@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from privacy import anonymous_route
 from programs import permissions, selectors
 from programs.models import (
     CaseAccess,
@@ -162,6 +163,7 @@ def _resolve_intake_choices(program, data: dict) -> dict:
     }
 
 
+@anonymous_route
 class ProgramRequestsView(AnonymousAPIView):
     @extend_schema(
         tags=["requester"],
@@ -229,6 +231,7 @@ def _requester_view(support_request: SupportRequest) -> dict:
     }
 
 
+@anonymous_route
 class RequestLookupView(AnonymousAPIView):
     @extend_schema(
         tags=["requester"],
@@ -244,6 +247,7 @@ class RequestLookupView(AnonymousAPIView):
         return Response(s.RequesterViewSerializer(_requester_view(support_request)).data)
 
 
+@anonymous_route
 class RequestMessagesView(AnonymousAPIView):
     @extend_schema(
         tags=["requester"],
@@ -262,6 +266,7 @@ class RequestMessagesView(AnonymousAPIView):
         return Response(s.RequesterMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
+@anonymous_route
 class RequestWithdrawView(AnonymousAPIView):
     @extend_schema(
         tags=["requester"],

@@ -16,8 +16,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
-from .crypto import EncryptedTextField
-from .timeutils import coarse_now
+from privacy.crypto import EncryptedTextField
+from privacy.timeutils import coarse_now
 
 MIN_REPORT_THRESHOLD = 5
 

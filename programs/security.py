@@ -39,7 +39,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import crypto, ratelimit
+from privacy import crypto, ratelimit
 
 LOGIN_SCOPE = "login"
 RESET_SCOPE = "password_reset"

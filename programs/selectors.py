@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from privacy.crypto import EncryptedTextField
+
 from . import permissions
-from .crypto import EncryptedTextField
 from .models import (
     CaseEvent,
     HelpResource,

@@ -61,7 +61,7 @@ class PrivateLogger(Logger):
         }
 
     def access(self, resp, req, environ, request_time):
-        from programs.middleware import is_anonymous_path
+        from privacy.routes import is_anonymous_path
 
         if is_anonymous_path(environ.get("PATH_INFO", "")):
             return

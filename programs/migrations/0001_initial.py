@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import modelcluster.fields
-import programs.crypto
+import privacy.crypto
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -163,8 +163,8 @@ class Migration(migrations.Migration):
                 ('receipt_hash', models.CharField(max_length=64, unique=True)),
                 ('status', models.CharField(choices=[('queued', 'Waiting for a supporter'), ('offered', 'Offered to a supporter'), ('new', 'Accepted, not yet contacted'), ('contacted', 'Contacted'), ('active', 'Active'), ('referred', 'Referred on'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], default='queued', max_length=12)),
                 ('channel', models.CharField(choices=[('messages', 'Anonymous messages on this site'), ('phone', 'Phone call'), ('email', 'Email'), ('video', 'Video call'), ('in_person', 'In person')], default='messages', max_length=12)),
-                ('contact_detail', programs.crypto.EncryptedTextField(blank=True, null=True)),
-                ('alias', programs.crypto.EncryptedTextField(blank=True, null=True)),
+                ('contact_detail', privacy.crypto.EncryptedTextField(blank=True, null=True)),
+                ('alias', privacy.crypto.EncryptedTextField(blank=True, null=True)),
                 ('wants_shared_experience', models.BooleanField(default=False)),
                 ('preferred_gender', models.CharField(blank=True, max_length=40)),
                 ('urgency', models.CharField(choices=[('routine', 'Whenever someone is free'), ('soon', 'In the next day or two'), ('urgent', 'As soon as possible')], default='routine', max_length=10)),
@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sender', models.CharField(choices=[('requester', 'You'), ('supporter', 'Peer supporter'), ('coordinator', 'Coordinator')], max_length=12)),
-                ('body', programs.crypto.EncryptedTextField(blank=True, null=True)),
+                ('body', privacy.crypto.EncryptedTextField(blank=True, null=True)),
                 ('created_at', models.DateTimeField()),
                 ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='programs.supportrequest')),
@@ -216,7 +216,7 @@ class Migration(migrations.Migration):
                 ('contact_date', models.DateField(verbose_name='contact date')),
                 ('contact_type', models.CharField(choices=[('message', 'Message'), ('phone', 'Phone'), ('video', 'Video'), ('in_person', 'In person'), ('undisclosed', 'Prefer not to record')], max_length=12, verbose_name='contact type')),
                 ('referral_offered', models.BooleanField(default=False, verbose_name='referral offered')),
-                ('text', programs.crypto.EncryptedTextField(blank=True, null=True, verbose_name='note (optional)')),
+                ('text', privacy.crypto.EncryptedTextField(blank=True, null=True, verbose_name='note (optional)')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='programs.supportrequest')),

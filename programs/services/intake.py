@@ -9,7 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import crisis, ratelimit, receipts
+from privacy import ratelimit, receipts
+from privacy.timeutils import coarse_now
+
+from .. import crisis
 from ..models import (
     CHANNELS_NEEDING_CONTACT,
     CaseAccess,
@@ -24,7 +27,6 @@ from ..models import (
     Unit,
     Urgency,
 )
-from ..timeutils import coarse_now
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
-from .. import crypto, permissions, ratelimit, security
+from privacy import crypto, ratelimit
+
+from .. import permissions, security
 from ..services import second_factor
 
 

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import formtokens, permissions, selectors
+from privacy import formtokens
+
+from .. import permissions, selectors
 from ..models import (
     CaseAccess,
     CaseEvent,

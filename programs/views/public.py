@@ -2,7 +2,7 @@
 
 Each page is a plain form post. The receipt code only ever travels in a POST body, never
 in a URL. Anonymous forms are csrf_exempt because they set no cookie; a signed one-time
-token (programs.formtokens) guards them instead.
+token (privacy.formtokens) guards them instead.
 """
 
 from django.conf import settings
@@ -16,7 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import formtokens, ratelimit, receipts, selectors
+from privacy import anonymous_route, formtokens, ratelimit, receipts
+
+from .. import selectors
 from ..forms import (
     AcknowledgeForm,
     ReceiptCodeForm,
@@ -49,6 +51,7 @@ def _rate_limited_message() -> str:
     )
 
 
+@anonymous_route
 @csrf_exempt
 @never_cache
 @sensitive_post_parameters()
@@ -176,6 +179,7 @@ def _intake_limited(request, program, form, token):
     return response
 
 
+@anonymous_route
 @csrf_exempt
 @never_cache
 @sensitive_post_parameters()
@@ -206,6 +210,7 @@ def receipt_download(request, slug):
     return response
 
 
+@anonymous_route
 @csrf_exempt
 @never_cache
 @sensitive_post_parameters()

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from programs import receipts
+from privacy import receipts
 from programs.models import HelpResource, SupportRequest, Topic
 from tests.api.conftest import client_for
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from programs import crypto, receipts
+from privacy import crypto, receipts
 from programs.models import CaseNote, ContactType, Message, SupportRequest
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import take_on

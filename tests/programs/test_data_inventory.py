@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from programs.crypto import EncryptedTextField
+from privacy.crypto import EncryptedTextField
 from programs.models import CaseAccess, CaseEvent, CaseNote, Message, Referral, SupportRequest
 
 CASE_MODELS = [SupportRequest, Message, CaseNote, Referral, CaseEvent, CaseAccess]

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from programs import formtokens
+from privacy import formtokens
 from programs.models import (
     CaseEvent,
     Message,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter
 
-from programs import ratelimit, receipts
+from privacy import ratelimit, receipts
 from programs.models import CaseAccess, CaseEvent, ContactType, Message, SupportRequest
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import (
@@ -455,7 +455,7 @@ def test_ipv6_clients_are_counted_by_their_network(program):
 
 
 def test_the_client_address_comes_from_the_trusted_proxy_hop(rf, settings):
-    from programs.middleware import client_address
+    from privacy.middleware import client_address
 
     meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": f"spoofed, {FORWARDED_IP}"}
     settings.TOOLKIT_TRUSTED_PROXIES = 0

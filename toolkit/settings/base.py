@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that nothing after it can see who an anonymous requester is.
-    "programs.middleware.AnonymityMiddleware",
+    "privacy.middleware.AnonymityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,7 +201,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 CSRF_COOKIE_AGE = None  # a browser-session cookie, never a persistent one
-DEFAULT_EXCEPTION_REPORTER_FILTER = "toolkit.reporting.PrivacyExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "privacy.reporting.PrivacyExceptionReporterFilter"
 
 CONTENT_SECURITY_POLICY = {
     # The Wagtail admin and the API docs need inline scripts; public pages do not.

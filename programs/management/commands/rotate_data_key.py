@@ -9,7 +9,8 @@ from cryptography.fernet import InvalidToken
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from ... import crypto
+from privacy import crypto
+
 from ._base import ToolkitCommand
 
 

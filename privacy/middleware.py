@@ -2,16 +2,16 @@
 
 The client address is turned into a short-lived keyed hash for rate limiting, then the
 address, user agent and forwarding headers are removed from the request. On the
-anonymous requester paths the referrer and any cookie go too (so even a signed-in
+anonymous requester routes (views marked with privacy.anonymous_route, found by resolving
+the path here, before any view runs) the referrer and any cookie go too (so even a signed-in
 colleague's session cannot be linked to a request), no cookie is ever set, and
 responses are neither cached nor sent with a referrer.
 """
 
-import re
-
 from django.conf import settings
 
 from . import ratelimit
+from .routes import is_anonymous_path
 
 IDENTIFYING_META = (
     "REMOTE_ADDR",
@@ -26,13 +26,6 @@ IDENTIFYING_META = (
     "HTTP_SEC_CH_UA_PLATFORM",
     "HTTP_SEC_CH_UA_MOBILE",
 )
-ANONYMOUS_PATHS = re.compile(
-    r"^/(p/[^/]+/(request|status)|api/v1/(programs/[^/]+/requests|requests)/)"
-)
-
-
-def is_anonymous_path(path: str) -> bool:
-    return bool(ANONYMOUS_PATHS.match(path))
 
 
 def client_address(meta) -> str:

@@ -1,0 +1,48 @@
+"""Which routes belong to anonymous requesters: marked on the view, found through the resolver.
+
+A path is a requester route because its view says so, not because of how the path is
+spelled, so renaming or moving a route keeps the anonymity treatment.
+"""
+
+from django.conf import settings
+from django.urls import Resolver404, resolve
+
+MARK = "privacy_anonymous_route"
+
+
+def anonymous_route(view):
+    """Mark a view function or class-based view as an anonymous requester route.
+
+    On such a route the anonymity middleware removes the referrer and every cookie before the
+    view runs, sets no cookie, forbids caching, and gunicorn writes no access line.
+    """
+    setattr(view, MARK, True)
+    return view
+
+
+def is_anonymous_view(callback) -> bool:
+    """True if the resolved view (function, Django or REST framework class) carries the mark."""
+    if getattr(callback, MARK, False):
+        return True
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    # Only the class itself: a subclass must be marked on its own.
+    return view_class is not None and bool(vars(view_class).get(MARK, False))
+
+
+def _resolves_to_marked(path: str) -> bool:
+    try:
+        return is_anonymous_view(resolve(path).func)
+    except Resolver404:
+        return False
+
+
+def is_anonymous_path(path_info: str) -> bool:
+    """True if the path leads to a marked view, also when typed without its final slash
+    (CommonMiddleware's redirect to the slashed route is a requester response too)."""
+    if _resolves_to_marked(path_info):
+        return True
+    return (
+        settings.APPEND_SLASH
+        and not path_info.endswith("/")
+        and _resolves_to_marked(path_info + "/")
+    )
