@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import formtokens, permissions, selectors
+from .. import eligibility, formtokens, permissions, selectors
 from ..models import (
     CaseAccess,
     CaseEvent,
@@ -214,7 +214,7 @@ def _case_page(request, case, bound=None, status=200):
     context = {
         "case": case,
         "forms": forms_,
-        "handover_pending": cases.handover_pending(request=case),
+        "handover_pending": eligibility.handover_pending(request=case),
         "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
         "show_contact": permissions.can_see_contact(request.user, case),
         "requester_waiting": cases.requester_waiting(request=case),
