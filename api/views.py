@@ -32,7 +32,7 @@ from programs.models import (
     Unit,
     Urgency,
 )
-from programs.services import cases, intake, reports, roster, tokens
+from programs.services import cases, intake, members, reports, roster, tokens
 
 from . import serializers as s
 from .exceptions import ReceiptNotFound
@@ -511,7 +511,7 @@ class RosterView(StaffAPIView):
     def post(self, request, slug):
         program = program_for(request.user, slug, permissions.MANAGE_ROSTER)
         data = validated(s.RosterAddInSerializer, request.data)
-        profile, granted = roster.supporter_add(
+        profile, granted = members.supporter_add(
             program=program, email=data["email"], actor=request.user
         )
         entry = _roster_entries(program).get(pk=profile.pk)

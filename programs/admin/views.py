@@ -49,8 +49,7 @@ from ..models import (
     SupporterProfile,
     TrainingCompletion,
 )
-from ..services import members, roster, setup
-from . import roster_csv
+from ..services import members, roster, roster_csv, setup
 from .forms import (
     MembershipAddForm,
     ProgramCreateForm,
@@ -335,27 +334,17 @@ class MembershipDeleteView(ScopedDeleteView):
             "email": self.object.user.email,
         }
 
-    def _last_admin(self) -> bool:
-        membership = self.object
-        return (
-            membership.role == Role.ADMIN
-            and not Membership.objects.filter(program_id=membership.program_id, role=Role.ADMIN)
-            .exclude(pk=membership.pk)
-            .exists()
-        )
-
     def form_valid(self, form):
-        if self._last_admin():
-            messages.error(
-                self.request,
-                _("A program needs at least one admin. Add another admin first."),
-            )
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
             return redirect(self.index_url_name)
-        return super().form_valid(form)
 
     def delete_action(self):
-        log(instance=self.object, action="wagtail.delete", user=self.request.user)
-        members.membership_revoke(membership=self.object)
+        with transaction.atomic():  # a refused removal leaves no log entry
+            log(instance=self.object, action="wagtail.delete", user=self.request.user)
+            members.membership_revoke(membership=self.object)
 
 
 class MembershipViewSet(ScopedViewSet):

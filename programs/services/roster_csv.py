@@ -20,8 +20,17 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
 from .. import exports, permissions
-from ..models import Channel, Language, Program, SupporterProfile, Topic, Unit
-from ..services import roster
+from ..models import (
+    MAX_CASELOAD,
+    MIN_CASELOAD,
+    Channel,
+    Language,
+    Program,
+    SupporterProfile,
+    Topic,
+    Unit,
+)
+from . import members, roster
 
 Status = SupporterProfile.Status
 SEPARATOR = ";"
@@ -40,6 +49,7 @@ COLUMNS = [
 # Only coordinators, who match requests, and the supporter themself may see these:
 # lived experience and gender are special-category (health-related) personal data.
 SENSITIVE_COLUMNS = ("lived_experience", "gender")
+CAPACITY_FIELD = SupporterProfile._meta.get_field("max_active_cases")
 
 
 def _unsafe(value: str) -> str:
@@ -242,12 +252,13 @@ class RosterResource(resources.Resource):
 
         if "max_active_cases" in row:
             raw = str(row.get("max_active_cases") or "").strip()
-            if not raw:
-                parsed["max_active_cases"] = None
-            elif raw.isdigit() and 1 <= int(raw) <= 50:
-                parsed["max_active_cases"] = int(raw)
-            else:
-                errors["max_active_cases"] = _("Use a whole number from 1 to 50, or leave empty.")
+            try:
+                # The model field's own validators: the same limits as the admin form.
+                parsed["max_active_cases"] = CAPACITY_FIELD.clean(raw or None, None)
+            except ValidationError:
+                errors["max_active_cases"] = _(
+                    "Use a whole number from %(low)d to %(high)d, or leave empty."
+                ) % {"low": MIN_CASELOAD, "high": MAX_CASELOAD}
 
         if errors:
             raise ValidationError(errors)
@@ -255,7 +266,7 @@ class RosterResource(resources.Resource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         data = instance.csv_parsed
-        profile, _added = roster.supporter_add(
+        profile, _added = members.supporter_add(
             program=self.program, email=data["email"], actor=self.actor
         )
         updates = {}
