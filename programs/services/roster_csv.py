@@ -1,23 +1,24 @@
-"""The supporter roster as CSV, in and out, with django-import-export.
+"""The supporter roster as CSV, in and out: the standard library's `csv` and a form per row.
 
 Import is all or nothing: a dry run reports every row's outcome and errors, and a real
-run that meets any error saves nothing. Each row goes through the services: the person is
+run that meets any error saves nothing. Every cell is checked in one place, `RosterRowForm`;
+the caseload cap there is the model field's own (`MIN_CASELOAD`..`MAX_CASELOAD`), as in
+the admin form. Each row goes through the services: the person is
 found or created and given the supporter role by `services.members`, and status moves are
 made step by step by `services.roster.supporter_status_set`, so the history records who
 imported the change and when. No guardian rows or status values are written directly.
 """
 
+import csv
+import io
 from collections import deque
 from dataclasses import dataclass, field
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.translation import gettext as _
-from import_export import resources
-from import_export.fields import Field
-from import_export.formats.base_formats import CSV
-from import_export.instance_loaders import ModelInstanceLoader
-from import_export.results import RowResult
 
 from .. import exports, permissions
 from ..models import (
@@ -81,221 +82,203 @@ def status_path(start: str, goal: str) -> list[str]:
     return list(reversed(path))
 
 
-class RosterResource(resources.Resource):
-    email = Field(attribute="csv_email", column_name="email")
-    display_name = Field(attribute="csv_display_name", column_name="display_name")
-    status = Field(attribute="csv_status", column_name="status")
-    unit = Field(attribute="csv_unit", column_name="unit")
-    languages = Field(attribute="csv_languages", column_name="languages")
-    lived_experience = Field(attribute="csv_lived_experience", column_name="lived_experience")
-    channels = Field(attribute="csv_channels", column_name="channels")
-    gender = Field(attribute="csv_gender", column_name="gender")
-    availability = Field(attribute="csv_availability", column_name="availability")
-    max_active_cases = Field(attribute="csv_max_active_cases", column_name="max_active_cases")
+class RosterRowForm(forms.Form):
+    """One CSV row: each cell checked and turned into what the services take.
 
-    class Meta:
-        model = SupporterProfile
-        fields = COLUMNS
-        import_id_fields = ["email"]
-        use_transactions = True
-        skip_diff = True
-        clean_model_instances = False
-        instance_loader_class = ModelInstanceLoader  # unused: rows are found by email
+    Only the columns the file has are checked and changed; a column left out keeps what
+    the roster holds.
+    """
 
-    def __init__(self, *, program: Program, actor):
-        super().__init__()
-        self.program = program
-        self.actor = actor
-        self._units = {u.name.casefold(): u for u in Unit.objects.filter(program=program)}
-        self._languages = {lang.code.casefold(): lang for lang in Language.objects.all()}
-        self._topics = {topic.slug.casefold(): topic for topic in Topic.objects.all()}
+    email = forms.CharField(required=False)
+    display_name = forms.CharField(required=False)
+    gender = forms.CharField(required=False)
+    availability = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+    unit = forms.CharField(required=False)
+    languages = forms.CharField(required=False)
+    lived_experience = forms.CharField(required=False)
+    channels = forms.CharField(required=False)
+    max_active_cases = forms.CharField(required=False)
 
-    # Export -------------------------------------------------------------------------
+    TEXT_LIMITS = {"display_name": 80, "gender": 40, "availability": 200}
 
-    def get_queryset(self):
-        return (
-            SupporterProfile.objects.filter(program=self.program)
-            .select_related("user", "unit")
-            .prefetch_related("languages", "lived_experience")
-            .order_by("display_name", "pk")
-        )
+    def __init__(self, row: dict, *, columns, known: "Lookups"):
+        super().__init__({k: "" if v is None else str(v) for k, v in row.items() if k})
+        self.known = known
+        for name in list(self.fields):
+            if name != "email" and name not in columns:
+                del self.fields[name]
 
-    def dehydrate_email(self, profile):
-        return profile.user.email
+    def _text(self, name):
+        value = _unsafe(self.cleaned_data[name].strip())
+        limit = self.TEXT_LIMITS[name]
+        if len(value) > limit:
+            raise ValidationError(_("Keep this under %(n)d characters.") % {"n": limit})
+        return value
 
-    def dehydrate_display_name(self, profile):
-        return profile.display_name
-
-    def dehydrate_status(self, profile):
-        return profile.status
-
-    def dehydrate_unit(self, profile):
-        return profile.unit.name if profile.unit else ""
-
-    def dehydrate_languages(self, profile):
-        return SEPARATOR.join(sorted(lang.code for lang in profile.languages.all()))
-
-    def dehydrate_lived_experience(self, profile):
-        return SEPARATOR.join(sorted(t.slug for t in profile.lived_experience.all()))
-
-    def dehydrate_channels(self, profile):
-        return SEPARATOR.join(c.value for c in profile.offered_channels())
-
-    def dehydrate_gender(self, profile):
-        return profile.gender
-
-    def dehydrate_availability(self, profile):
-        return profile.availability
-
-    def dehydrate_max_active_cases(self, profile):
-        return "" if profile.max_active_cases is None else str(profile.max_active_cases)
-
-    # Import -------------------------------------------------------------------------
-
-    def before_import(self, dataset, **kwargs):
-        permissions.require(self.actor, permissions.MANAGE_ROSTER, self.program)
-        sensitive = [c for c in SENSITIVE_COLUMNS if c in (dataset.headers or [])]
-        if sensitive and not permissions.user_can(self.actor, permissions.TRIAGE, self.program):
-            raise ValidationError(
-                _("Only coordinators may set %(c)s. Remove these columns and try again.")
-                % {"c": ", ".join(sensitive)}
-            )
-        missing = [c for c in ("email",) if c not in (dataset.headers or [])]
-        if missing:
-            raise ValidationError(
-                _("The file needs an 'email' column. Columns it may have: %(c)s.")
-                % {"c": ", ".join(COLUMNS)}
-            )
-
-    def get_or_init_instance(self, instance_loader, row):
-        email = _unsafe(str(row.get("email") or "").strip())
-        profile = (
-            SupporterProfile.objects.filter(program=self.program, user__email__iexact=email)
-            .select_related("user")
-            .first()
-            if email
-            else None
-        )
-        if profile is not None:
-            return profile, False
-        return SupporterProfile(program=self.program, display_name=""), True
-
-    def import_instance(self, instance, row, **kwargs):
-        """Check every cell; keep the parsed values for save_instance."""
-        errors: dict[str, str] = {}
-        parsed: dict = {}
-        email = _unsafe(str(row.get("email") or "").strip())
+    def clean_email(self):
+        email = _unsafe(self.cleaned_data["email"].strip())
         try:
             validate_email(email)
-            parsed["email"] = email
-        except ValidationError:
-            errors["email"] = _("Enter a valid email address.")
+        except ValidationError as exc:
+            raise ValidationError(_("Enter a valid email address.")) from exc
+        return email
 
-        def text(column, limit):
-            if column not in row:
-                return
-            value = _unsafe(str(row.get(column) or "").strip())
-            if len(value) > limit:
-                errors[column] = _("Keep this under %(n)d characters.") % {"n": limit}
-            else:
-                parsed[column] = value
+    def clean_display_name(self):
+        return self._text("display_name")
 
-        text("display_name", 80)
-        text("gender", 40)
-        text("availability", 200)
+    def clean_gender(self):
+        return self._text("gender")
 
-        status = str(row.get("status") or "").strip().lower().replace(" ", "_")
-        if status:
-            if status in Status.values:
-                parsed["status"] = status
-            else:
-                errors["status"] = _("Unknown status '%(s)s'; use one of: %(all)s.") % {
-                    "s": status,
-                    "all": ", ".join(Status.values),
-                }
+    def clean_availability(self):
+        return self._text("availability")
 
-        if "unit" in row:
-            name = _unsafe(str(row.get("unit") or "").strip())
-            if not name:
-                parsed["unit"] = None
-            elif name.casefold() in self._units:
-                parsed["unit"] = self._units[name.casefold()]
-            else:
-                errors["unit"] = _("No %(label)s called '%(n)s' in this program.") % {
-                    "label": self.program.unit_label,
-                    "n": name,
-                }
-
-        for column, known in (("languages", self._languages), ("lived_experience", self._topics)):
-            if column not in row:
-                continue
-            values = _split(row.get(column))
-            unknown = [v for v in values if v.casefold() not in known]
-            if unknown:
-                errors[column] = _("Unknown: %(u)s. Use codes separated by '%(sep)s'.") % {
-                    "u": ", ".join(unknown),
-                    "sep": SEPARATOR,
-                }
-            else:
-                parsed[column] = [known[v.casefold()] for v in values]
-
-        if "channels" in row:
-            values = [v.lower() for v in _split(row.get("channels"))]
-            unknown = [v for v in values if v not in Channel.values]
-            if unknown:
-                errors["channels"] = _("Unknown: %(u)s. Use: %(all)s.") % {
-                    "u": ", ".join(unknown),
-                    "all": ", ".join(Channel.values),
-                }
-            else:
-                parsed["channels"] = set(values)
-
-        if "max_active_cases" in row:
-            raw = str(row.get("max_active_cases") or "").strip()
-            try:
-                # The model field's own validators: the same limits as the admin form.
-                parsed["max_active_cases"] = CAPACITY_FIELD.clean(raw or None, None)
-            except ValidationError:
-                errors["max_active_cases"] = _(
-                    "Use a whole number from %(low)d to %(high)d, or leave empty."
-                ) % {"low": MIN_CASELOAD, "high": MAX_CASELOAD}
-
-        if errors:
-            raise ValidationError(errors)
-        instance.csv_parsed = parsed
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        data = instance.csv_parsed
-        profile, _added = members.supporter_add(
-            program=self.program, email=data["email"], actor=self.actor
-        )
-        updates = {}
-        if data.get("display_name"):
-            updates["display_name"] = data["display_name"]
-        for key in ("gender", "availability", "unit", "max_active_cases"):
-            if key in data:
-                updates[key] = data[key]
-        if "channels" in data:
-            for channel in Channel.values:
-                updates[SupporterProfile.channel_field(channel)] = channel in data["channels"]
-        changed = [k for k, v in updates.items() if getattr(profile, k) != v]
-        for key in changed:
-            setattr(profile, key, updates[key])
-        if changed:
-            profile.save(update_fields=changed)
-        if "languages" in data:
-            profile.languages.set(data["languages"])
-        if "lived_experience" in data:
-            profile.lived_experience.set(data["lived_experience"])
-        for step in status_path(profile.status, data.get("status", profile.status)):
-            roster.supporter_status_set(
-                supporter=profile, status=step, actor=self.actor, reason=_("Roster import")
+    def clean_status(self):
+        status = self.cleaned_data["status"].strip().lower().replace(" ", "_")
+        if status and status not in Status.values:
+            raise ValidationError(
+                _("Unknown status '%(s)s'; use one of: %(all)s.")
+                % {"s": status, "all": ", ".join(Status.values)}
             )
-        instance.pk = profile.pk
-        instance.display_name = profile.display_name
+        return status or None  # empty: no change
 
-    def save_m2m(self, instance, row, **kwargs):
-        """Done in save_instance, through the services."""
+    def clean_unit(self):
+        name = _unsafe(self.cleaned_data["unit"].strip())
+        if not name:
+            return None
+        if name.casefold() not in self.known.units:
+            raise ValidationError(
+                _("No %(label)s called '%(n)s' in this program.")
+                % {"label": self.known.program.unit_label, "n": name}
+            )
+        return self.known.units[name.casefold()]
+
+    def _codes(self, name, known):
+        values = _split(self.cleaned_data[name])
+        unknown = [v for v in values if v.casefold() not in known]
+        if unknown:
+            raise ValidationError(
+                _("Unknown: %(u)s. Use codes separated by '%(sep)s'.")
+                % {"u": ", ".join(unknown), "sep": SEPARATOR}
+            )
+        return [known[v.casefold()] for v in values]
+
+    def clean_languages(self):
+        return self._codes("languages", self.known.languages)
+
+    def clean_lived_experience(self):
+        return self._codes("lived_experience", self.known.topics)
+
+    def clean_channels(self):
+        values = [v.lower() for v in _split(self.cleaned_data["channels"])]
+        unknown = [v for v in values if v not in Channel.values]
+        if unknown:
+            raise ValidationError(
+                _("Unknown: %(u)s. Use: %(all)s.")
+                % {"u": ", ".join(unknown), "all": ", ".join(Channel.values)}
+            )
+        return set(values)
+
+    def clean_max_active_cases(self):
+        raw = self.cleaned_data["max_active_cases"].strip()
+        try:
+            # The model field's own validators: the same limits as the admin form.
+            return CAPACITY_FIELD.clean(raw or None, None)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("Use a whole number from %(low)d to %(high)d, or leave empty.")
+                % {"low": MIN_CASELOAD, "high": MAX_CASELOAD}
+            ) from exc
+
+    def parsed(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("status") is None:
+            data.pop("status", None)
+        return data
+
+
+@dataclass
+class Lookups:
+    """The names a row may use, read once per file."""
+
+    program: Program
+    units: dict
+    languages: dict
+    topics: dict
+
+    @classmethod
+    def for_program(cls, program: Program) -> "Lookups":
+        return cls(
+            program=program,
+            units={u.name.casefold(): u for u in Unit.objects.filter(program=program)},
+            languages={lang.code.casefold(): lang for lang in Language.objects.all()},
+            topics={topic.slug.casefold(): topic for topic in Topic.objects.all()},
+        )
+
+
+def _existing(program: Program, email: str) -> SupporterProfile | None:
+    if not email:
+        return None
+    return SupporterProfile.objects.filter(program=program, user__email__iexact=email).first()
+
+
+def _row_save(*, program: Program, actor, data: dict) -> None:
+    """One checked row, through the services: the role, the profile, then each status move."""
+    profile, _added = members.supporter_add(program=program, email=data["email"], actor=actor)
+    updates = {}
+    if data.get("display_name"):
+        updates["display_name"] = data["display_name"]
+    for key in ("gender", "availability", "unit", "max_active_cases"):
+        if key in data:
+            updates[key] = data[key]
+    if "channels" in data:
+        for channel in Channel.values:
+            updates[SupporterProfile.channel_field(channel)] = channel in data["channels"]
+    changed = [k for k, v in updates.items() if getattr(profile, k) != v]
+    for key in changed:
+        setattr(profile, key, updates[key])
+    if changed:
+        profile.save(update_fields=changed)
+    if "languages" in data:
+        profile.languages.set(data["languages"])
+    if "lived_experience" in data:
+        profile.lived_experience.set(data["lived_experience"])
+    for step in status_path(profile.status, data.get("status", profile.status)):
+        roster.supporter_status_set(
+            supporter=profile, status=step, actor=actor, reason=_("Roster import")
+        )
+
+
+def _file_errors(*, program: Program, actor, headers: list[str]) -> list[str]:
+    errors = []
+    sensitive = [c for c in SENSITIVE_COLUMNS if c in headers]
+    if sensitive and not permissions.user_can(actor, permissions.TRIAGE, program):
+        errors.append(
+            _("Only coordinators may set %(c)s. Remove these columns and try again.")
+            % {"c": ", ".join(sensitive)}
+        )
+    if "email" not in headers:
+        errors.append(
+            _("The file needs an 'email' column. Columns it may have: %(c)s.")
+            % {"c": ", ".join(COLUMNS)}
+        )
+    return errors[:1]
+
+
+def _read(csv_text: str) -> tuple[list[str], list[dict], list[str]]:
+    """Headers (trimmed, lower case), rows as {column: cell}, and each row's raw email."""
+    lines = list(csv.reader(io.StringIO(csv_text)))
+    if not lines:
+        return [], [], []
+    headers = [str(h or "").strip().lower() for h in lines[0]]
+    body = [line for line in lines[1:] if line]
+    if any(len(line) > len(headers) for line in body):
+        raise ValueError("more cells than columns")
+    rows = [
+        dict(zip(headers, line + [""] * (len(headers) - len(line)), strict=True)) for line in body
+    ]
+    emails = [row.get("email", "") if "email" in headers else "" for row in rows]
+    return headers, rows, emails
 
 
 @dataclass
@@ -332,44 +315,39 @@ def roster_import(*, program: Program, actor, csv_text: str, dry_run: bool) -> I
     """Import a roster CSV into one program; nothing is saved unless every row is fine."""
     permissions.require(actor, permissions.MANAGE_ROSTER, program)
     try:
-        dataset = CSV().create_dataset(csv_text)
-    except Exception:  # tablib raises several kinds on malformed CSV
+        headers, rows, emails = _read(csv_text)
+    except (csv.Error, ValueError):
         return ImportReport([], [_("This does not look like a CSV file.")], {}, dry_run)
-    if dataset.headers:
-        dataset.headers = [str(h or "").strip().lower() for h in dataset.headers]
-    resource = RosterResource(program=program, actor=actor)
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
-    file_errors = [m for error in result.base_errors for m in _messages(error.error)]
-    rows: dict[int, RowReport] = {}
-    headers = dataset.headers or []
-    email_index = headers.index("email") if "email" in headers else None
-    for number, data_row in enumerate(dataset, 1):
-        email = str(data_row[email_index]) if email_index is not None else ""
-        rows[number] = RowReport(number, email, "update")
-    for number, row_result in enumerate(result.rows, 1):
-        if number in rows:
-            rows[number].outcome = {
-                RowResult.IMPORT_TYPE_NEW: "new",
-                RowResult.IMPORT_TYPE_UPDATE: "update",
-                RowResult.IMPORT_TYPE_INVALID: "invalid",
-                RowResult.IMPORT_TYPE_ERROR: "error",
-            }.get(row_result.import_type, "update")
-    for invalid in result.invalid_rows:
-        rows[invalid.number].outcome = "invalid"
-        rows[invalid.number].errors = _messages(invalid.error)
-    for number, errors in result.row_errors():
-        rows[number].outcome = "error"
-        rows[number].errors = [m for e in errors for m in _messages(e.error)]
-    totals = {
-        key: sum(1 for r in rows.values() if r.outcome == key)
-        for key in ("new", "update", "invalid", "error")
-    }
-    return ImportReport(list(rows.values()), file_errors, totals, dry_run)
+    file_errors = _file_errors(program=program, actor=actor, headers=headers)
+    known = Lookups.for_program(program)
+    reports = []
+    with transaction.atomic():
+        for number, (row, email) in enumerate(zip(rows, emails, strict=True), 1):
+            report = RowReport(number, email, "update")
+            reports.append(report)
+            form = RosterRowForm(row, columns=headers, known=known)
+            if not form.is_valid():
+                report.outcome = "invalid"
+                report.errors = [f"{key}: {m}" for key, errs in form.errors.items() for m in errs]
+                continue
+            data = form.parsed()
+            report.outcome = "update" if _existing(program, data["email"]) else "new"
+            if file_errors:
+                continue  # checked and reported, never saved
+            try:
+                with transaction.atomic():
+                    _row_save(program=program, actor=actor, data=data)
+            except (ValidationError, PermissionDenied) as exc:
+                report.outcome = "error"
+                report.errors = _messages(exc)
+        report = ImportReport(reports, file_errors, {}, dry_run)
+        report.totals = {
+            key: sum(1 for r in reports if r.outcome == key)
+            for key in ("new", "update", "invalid", "error")
+        }
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
+    return report
 
 
 def roster_columns(*, program: Program, actor) -> list[str]:
@@ -380,9 +358,32 @@ def roster_columns(*, program: Program, actor) -> list[str]:
     return [column for column in COLUMNS if column not in SENSITIVE_COLUMNS]
 
 
+def _cells(profile: SupporterProfile) -> dict[str, str]:
+    cap = profile.max_active_cases
+    return {
+        "email": profile.user.email,
+        "display_name": profile.display_name,
+        "status": profile.status,
+        "unit": profile.unit.name if profile.unit else "",
+        "languages": SEPARATOR.join(sorted(lang.code for lang in profile.languages.all())),
+        "lived_experience": SEPARATOR.join(sorted(t.slug for t in profile.lived_experience.all())),
+        "channels": SEPARATOR.join(c.value for c in profile.offered_channels()),
+        "gender": profile.gender,
+        "availability": profile.availability,
+        "max_active_cases": "" if cap is None else str(cap),
+    }
+
+
 def roster_csv_text(*, program: Program, columns: list[str]) -> str:
-    dataset = RosterResource(program=program, actor=None).export(export_fields=columns)
-    return exports.csv_text(dataset.headers, dataset)
+    """The roster's `columns` as CSV text, every cell neutralised (see `exports`)."""
+    profiles = (
+        SupporterProfile.objects.filter(program=program)
+        .select_related("user", "unit")
+        .prefetch_related("languages", "lived_experience")
+        .order_by("display_name", "pk")
+    )
+    rows = ([_cells(p)[c] for c in columns] for p in profiles)
+    return exports.csv_text(columns, rows)
 
 
 def roster_export(*, program: Program, actor) -> str:
