@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from privacy import anonymous_route
-from programs import permissions, selectors
+from programs import eligibility, permissions, selectors
 from programs.models import (
     CaseAccess,
     Language,
@@ -33,7 +33,7 @@ from programs.models import (
     Unit,
     Urgency,
 )
-from programs.services import cases, intake, matching, reports, roster, tokens
+from programs.services import cases, intake, members, reports, roster, tokens
 
 from . import serializers as s
 from .exceptions import ReceiptNotFound
@@ -452,14 +452,14 @@ def _roster_context(user, program) -> dict:
     context = {
         "viewer_id": user.pk,
         "trained_ids": set(
-            matching.trained_supporters(program=program).values_list("pk", flat=True)
+            eligibility.trained_supporters(program=program).values_list("pk", flat=True)
         ),
     }
     # Case loads are for coordinators, who assign; an HR admin does not need them. Nor
-    # lived experience, which is health-related personal data used only for matching.
+    # lived experience, which is health-related personal data used only for eligibility.
     if permissions.user_can(user, permissions.TRIAGE, program):
         context["sees_sensitive"] = True
-        loaded = matching.with_load(SupporterProfile.objects.filter(program=program))
+        loaded = eligibility.with_load(SupporterProfile.objects.filter(program=program))
         context["loads"] = dict(loaded.values_list("pk", "active_cases"))
     return context
 
@@ -516,7 +516,7 @@ class RosterView(StaffAPIView):
     def post(self, request, slug):
         program = program_for(request.user, slug, permissions.MANAGE_ROSTER)
         data = validated(s.RosterAddInSerializer, request.data)
-        profile, granted = roster.supporter_add(
+        profile, granted = members.supporter_add(
             program=program, email=data["email"], actor=request.user
         )
         entry = _roster_entries(program).get(pk=profile.pk)

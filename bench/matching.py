@@ -151,8 +151,8 @@ def _median_ms(fn, runs=RUNS) -> float:
 
 
 def main() -> None:
+    from programs import eligibility as matching
     from programs.models import SupporterProfile, SupportRequest
-    from programs.services import matching
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

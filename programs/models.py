@@ -332,6 +332,11 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} – {self.program}"
 
 
+# A supporter's own cap on active cases: the model, the admin form and the roster CSV agree.
+MIN_CASELOAD = 1
+MAX_CASELOAD = 50
+
+
 class SupporterProfile(ChannelsMixin, models.Model):
     """A peer champion on a program's roster."""
 
@@ -372,6 +377,7 @@ class SupporterProfile(ChannelsMixin, models.Model):
         _("maximum active cases"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(MIN_CASELOAD), MaxValueValidator(MAX_CASELOAD)],
         help_text=_("Leave empty to use the program's default."),
     )
     confidentiality_limits = models.TextField(

@@ -1,13 +1,8 @@
 """Reads, already scoped to what the caller may see."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
-    Exists,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -18,23 +13,17 @@ from django.db.models import (
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from privacy.crypto import EncryptedTextField
 
-from . import permissions
+from . import eligibility, permissions
 from .models import (
-    CaseEvent,
     HelpResource,
     Message,
     Program,
     SupporterProfile,
     SupportRequest,
-    TrainingCompletion,
-    TrainingRequirement,
 )
-from .services import matching
 
 
 def program_get_public(*, slug: str) -> Program:
@@ -74,115 +63,22 @@ def help_resources(
 # fixed number of queries, however many cases or supporters there are.
 
 
-@dataclass
-class LedgerRow:
-    """One training requirement as it stands for one supporter."""
-
-    requirement: TrainingRequirement
-    state: str  # one of the LEDGER_* values below
-    expires_on: date | None
-    completed_on: date | None
-
-    @property
-    def blocks_matching(self) -> bool:
-        return self.requirement.is_required and self.state in (LEDGER_EXPIRED, LEDGER_MISSING)
-
-
-LEDGER_DONE = "done"  # complete, never expires
-LEDGER_VALID = "valid"  # complete until `expires_on`
-LEDGER_EXPIRING = "expiring"  # complete, but expires within EXPIRING_SOON_DAYS
-LEDGER_EXPIRED = "expired"
-LEDGER_MISSING = "missing"
-EXPIRING_SOON_DAYS = 92
-
-
-def training_ledger(*, supporters, today: date | None = None) -> dict[int, list[LedgerRow]]:
-    """Each supporter's standing on each requirement of their program: {profile id: rows}."""
-    today = today or timezone.localdate()
-    completions = TrainingCompletion.objects.filter(
-        supporter_id=OuterRef("profile_pk"), requirement_id=OuterRef("pk")
-    )
-    rows = (
-        TrainingRequirement.objects.filter(program__supporters__in=supporters)
-        .annotate(profile_pk=F("program__supporters__pk"))
-        .annotate(
-            permanent=Exists(completions.filter(expires_on__isnull=True)),
-            latest_expiry=Subquery(
-                completions.filter(expires_on__isnull=False)
-                .order_by("-expires_on")
-                .values("expires_on")[:1]
-            ),
-            last_completed=Subquery(
-                completions.order_by("-completed_on").values("completed_on")[:1]
-            ),
-        )
-        .select_related("page")
-        .order_by("profile_pk", "sort_order", "pk")
-    )
-    soon = today + timedelta(days=EXPIRING_SOON_DAYS)
-    ledger: dict[int, list[LedgerRow]] = {}
-    for requirement in rows:
-        expiry = None if requirement.permanent else requirement.latest_expiry
-        if requirement.permanent:
-            state = LEDGER_DONE
-        elif expiry is None:
-            state = LEDGER_MISSING
-        elif expiry < today:
-            state = LEDGER_EXPIRED
-        elif expiry <= soon:
-            state = LEDGER_EXPIRING
-        else:
-            state = LEDGER_VALID
-        ledger.setdefault(requirement.profile_pk, []).append(
-            LedgerRow(requirement, state, expiry, requirement.last_completed)
-        )
-    return ledger
-
-
 def caseload_profiles(*, user) -> list[SupporterProfile]:
     """The user's own supporter profiles, in programs where they hold a caseload,
     with their load, their training ledger (`ledger`) and why no requests reach them."""
     programs = permissions.programs_for(user, permissions.HOLD_CASELOAD)
     profiles = list(
-        matching.with_load(SupporterProfile.objects.filter(user=user, program__in=programs))
+        eligibility.supporter_standing(
+            SupporterProfile.objects.filter(user=user, program__in=programs)
+        )
         .select_related("program")
         .order_by("program__name")
     )
-    ledger = training_ledger(supporters=[p.pk for p in profiles]) if profiles else {}
+    ledger = eligibility.training_ledger(supporters=[p.pk for p in profiles]) if profiles else {}
     for profile in profiles:
         profile.ledger = ledger.get(profile.pk, [])
-        profile.blockers = _blockers(profile)
+        profile.blockers = eligibility.blockers(profile)
     return profiles
-
-
-def _blockers(profile: SupporterProfile) -> list[str]:
-    """Why a supporter receives no new requests, in their own words; empty if they do."""
-    reasons = []
-    status = SupporterProfile.Status
-    if profile.status == status.PAUSED:
-        reasons.append(_("You have paused: no new requests reach you until you resume."))
-    elif profile.status != status.ACTIVE:
-        reasons.append(
-            _("Your status is “%(s)s”; a coordinator makes you active when you are ready.")
-            % {"s": profile.get_status_display()}
-        )
-    lapsed = [row for row in profile.ledger if row.blocks_matching]
-    for row in lapsed:
-        if row.state == LEDGER_EXPIRED:
-            reasons.append(
-                _("Your “%(name)s” training expired on %(date)s.")
-                % {"name": row.requirement.name, "date": date_format(row.expires_on)}
-            )
-        else:
-            reasons.append(
-                _("Your “%(name)s” training is not recorded yet.") % {"name": row.requirement.name}
-            )
-    if profile.active_cases >= profile.case_cap:
-        reasons.append(
-            _("Your caseload is full (%(a)d of %(c)d).")
-            % {"a": profile.active_cases, "c": profile.case_cap}
-        )
-    return reasons
 
 
 STALE_DAYS = (30, 14)
@@ -306,18 +202,16 @@ def coordinator_queue(*, program):
 
 def coordinator_cases(*, program) -> list[SupportRequest]:
     """Accepted open cases of the program (no content): handovers asked for first."""
-    handover_kinds = [CaseEvent.Kind.OFFERED, CaseEvent.Kind.HANDOVER]
-    latest = CaseEvent.objects.filter(request=OuterRef("pk"), kind__in=handover_kinds)
     cases = list(
-        _with_activity(SupportRequest.objects.filter(program=program, status__in=NEEDS_CONTACT))
-        .annotate(latest_assignment_event=Subquery(latest.order_by("-id").values("kind")[:1]))
+        eligibility.with_handover_pending(
+            _with_activity(SupportRequest.objects.filter(program=program, status__in=NEEDS_CONTACT))
+        )
         .select_related("assigned_to")
         .order_by("-crisis_flag", "created_at", "pk")
     )
     now = timezone.now()
     for case in cases:
         _flag(case, now)
-        case.handover_pending = case.latest_assignment_event == CaseEvent.Kind.HANDOVER
     cases.sort(key=lambda c: (not c.handover_pending, not c.crisis_flag, -c.stale_days))
     return cases
 
@@ -325,7 +219,7 @@ def coordinator_cases(*, program) -> list[SupportRequest]:
 def coordinator_supporters(*, program) -> list[SupporterProfile]:
     """The program's roster (not retired) with load, training standing and wellbeing."""
     supporters = list(
-        matching.with_load(
+        eligibility.with_load(
             SupporterProfile.objects.filter(program=program).exclude(
                 status=SupporterProfile.Status.RETIRED
             )
@@ -333,11 +227,15 @@ def coordinator_supporters(*, program) -> list[SupporterProfile]:
         .select_related("user", "unit", "program")
         .order_by("display_name", "pk")
     )
-    ledger = training_ledger(supporters=[s.pk for s in supporters]) if supporters else {}
+    ledger = (
+        eligibility.training_ledger(supporters=[s.pk for s in supporters]) if supporters else {}
+    )
     for supporter in supporters:
         supporter.ledger = ledger.get(supporter.pk, [])
         supporter.lapsed = [row for row in supporter.ledger if row.blocks_matching]
-        supporter.expiring = [row for row in supporter.ledger if row.state == LEDGER_EXPIRING]
+        supporter.expiring = [
+            row for row in supporter.ledger if row.state == eligibility.LEDGER_EXPIRING
+        ]
     return supporters
 
 

@@ -1,5 +1,6 @@
 """The staff side of a case: offer, accept, decline, reply, note, refer, hand over, close."""
 
+import logging
 import uuid
 from datetime import date, timedelta
 
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions
+from .. import eligibility, permissions
 from ..models import (
     CaseAccess,
     CaseEvent,
@@ -19,8 +20,10 @@ from ..models import (
     SupporterProfile,
     SupportRequest,
 )
-from . import matching, notifications
-from .intake import MAX_MESSAGE_LENGTH, _validate_body
+from . import notifications
+from .limits import MAX_MESSAGE_LENGTH, validate_body
+
+logger = logging.getLogger(__name__)
 
 Status = SupportRequest.Status
 
@@ -91,7 +94,7 @@ def request_offer(*, request: SupportRequest, supporter: SupporterProfile, actor
     _require_open(request)
     if supporter.program_id != request.program_id:
         raise ValidationError({"supporter": _("Choose a supporter from this program.")})
-    if not matching.candidates(request=request).filter(pk=supporter.pk).exists():
+    if not eligibility.is_candidate(request=request, supporter=supporter):
         raise ValidationError(
             {
                 "supporter": _(
@@ -144,9 +147,7 @@ def cases_release(*, supporter: SupporterProfile) -> int:
     for request in released:
         _return_to_queue(request)
         CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.HANDOVER, supporter=supporter)
-        transaction.on_commit(
-            lambda pk=request.pk: matching.request_route(request_id=pk, returned=True)
-        )
+        transaction.on_commit(lambda pk=request.pk: request_route(request_id=pk, returned=True))
     return len(released)
 
 
@@ -168,14 +169,14 @@ def request_decline(*, request: SupportRequest, actor, reason: str, via="web") -
         reason=reason,
     )
     audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
-    transaction.on_commit(lambda: matching.request_route(request_id=request.pk, returned=True))
+    transaction.on_commit(lambda: request_route(request_id=request.pk, returned=True))
     return request
 
 
 @transaction.atomic
 def staff_reply(*, request: SupportRequest, actor, body: str, via="web") -> Message:
     """The assigned supporter or a coordinator writes to the requester."""
-    body = _validate_body(body)
+    body = validate_body(body)
     sender = _require_handler(actor, request)
     _require_open(request)
     message = Message.objects.create(
@@ -246,19 +247,13 @@ def referral_record(*, request: SupportRequest, actor, kind: str, via="web") -> 
     return referral
 
 
-def handover_pending(*, request: SupportRequest) -> bool:
-    """A handover was asked for since the case was last offered, and is not yet done."""
-    last = request.events.filter(kind__in=[CaseEvent.Kind.OFFERED, CaseEvent.Kind.HANDOVER]).last()
-    return last is not None and last.kind == CaseEvent.Kind.HANDOVER
-
-
 @transaction.atomic
 def handover_request(*, request: SupportRequest, actor, via="web") -> None:
     """The supporter asks a coordinator to hand the case to someone else."""
     if not permissions.is_assigned_supporter(actor, request) or request.status == Status.OFFERED:
         raise PermissionDenied
     _require_open(request)
-    if handover_pending(request=request):
+    if eligibility.handover_pending(request=request):
         return
     CaseEvent.objects.create(
         request=request, kind=CaseEvent.Kind.HANDOVER, supporter=request.assigned_to, actor=actor
@@ -399,3 +394,45 @@ def requests_purge_expired(*, now=None) -> int:
             )
         purged += 1
     return purged
+
+
+# Routing: the write that follows from eligibility ------------------------------------
+
+
+def request_route(*, request_id, returned: bool = False) -> None:
+    """After intake or a decline: auto-assign if the program wants it, and tell coordinators.
+
+    When nobody is eligible the request is marked `no_match`, so the requester's status
+    page says so honestly, and coordinators hear about it at once.
+    """
+    request = SupportRequest.objects.select_related("program").get(pk=request_id)
+    if request.status != SupportRequest.Status.QUEUED:
+        return
+    offered = False
+    try:
+        best = eligibility.candidates(request=request).first()
+        if best is None:
+            _no_match_set(request, True)
+        else:
+            _no_match_set(request, False)
+            if request.program.auto_assign:
+                request_offer(request=request, supporter=best, actor=None)
+                offered = True
+    except ValidationError:
+        # Someone else changed the request meanwhile; coordinators are still told below.
+        logger.warning("Routing request %s was overtaken by another change.", request.pk)
+    except Exception:
+        # The request is saved and waits in the queue; the requester must still get their
+        # receipt code, so a routing failure is logged (never content) and not raised.
+        logger.exception("Routing request %s failed; it waits for a coordinator.", request.pk)
+    notifications.request_arrived(request_id=request.pk, returned=returned, offered=offered)
+
+
+@transaction.atomic
+def _no_match_set(request: SupportRequest, no_match: bool) -> None:
+    if request.no_match == no_match:
+        return
+    request.no_match = no_match
+    request.save(update_fields=["no_match"])
+    if no_match:
+        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.NO_MATCH)

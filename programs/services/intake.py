@@ -27,10 +27,11 @@ from ..models import (
     Unit,
     Urgency,
 )
+from . import cases, notifications
+from .limits import MAX_MESSAGE_LENGTH, validate_body
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_LENGTH = 5000
 MAX_CONTACT_LENGTH = 200
 MAX_ALIAS_LENGTH = 40
 MAX_GENDER_LENGTH = 40
@@ -174,9 +175,7 @@ def request_submit(
             )
         if crisis:
             CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
-        from . import matching  # noqa: PLC0415 - matching imports this module's types
-
-        transaction.on_commit(lambda: matching.request_route(request_id=request.pk))
+        transaction.on_commit(lambda: cases.request_route(request_id=request.pk))
     return Submission(request=request, receipt_code=code, crisis=crisis)
 
 
@@ -262,21 +261,10 @@ def closed_view(*, request: SupportRequest) -> dict:
     return {"closing_message": closing, "suggestions": suggestions}
 
 
-def _validate_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write a message first.")})
-    if len(body) > MAX_MESSAGE_LENGTH:
-        raise ValidationError(
-            {"body": _("Please keep this under %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}}
-        )
-    return body
-
-
 @transaction.atomic
 def requester_reply(*, request: SupportRequest, body: str) -> Message:
     """The requester answers in their conversation."""
-    body = _validate_body(body)
+    body = validate_body(body)
     if not request.is_open:
         raise ValidationError(_("This conversation is closed. You can make a new request."))
     now = coarse_now()
@@ -298,8 +286,6 @@ def requester_reply(*, request: SupportRequest, body: str) -> Message:
         request.urgency = Urgency.URGENT
         request.save(update_fields=["crisis_flag", "urgency"])
         CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
-    from . import notifications  # noqa: PLC0415
-
     transaction.on_commit(lambda: notifications.requester_replied(request_id=request.pk))
     return message
 

@@ -22,7 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from .. import permissions
 from ..models import Invitation, Membership, Program, Role, SupporterProfile
 from ..tasks import send_staff_email
-from . import tokens
+from . import roster, tokens
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -95,17 +95,36 @@ def membership_grant(*, program: Program, user: User, role: str) -> tuple[Member
     return membership, created
 
 
+def is_last_admin(*, membership: Membership) -> bool:
+    """Removing this role would leave its program without an admin."""
+    return (
+        membership.role == Role.ADMIN
+        and not Membership.objects.filter(program_id=membership.program_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def membership_revoke(*, membership: Membership) -> None:
-    """Take a role away; the person keeps only what their other roles give."""
+    """Take a role away; the person keeps only what their other roles give.
+
+    A program always keeps at least one admin: taking away the last admin role is refused.
+    """
+    # Lock the program's admin roles so two admins cannot remove each other at once.
+    list(
+        Membership.objects.select_for_update().filter(
+            program_id=membership.program_id, role=Role.ADMIN
+        )
+    )
+    if is_last_admin(membership=membership):
+        raise ValidationError(_("A program needs at least one admin. Add another admin first."))
     user, program, role = membership.user, membership.program, membership.role
     membership.delete()
     if role == Role.SUPPORTER:
-        from .roster import supporter_remove  # noqa: PLC0415 - roster builds on members
-
         profile = SupporterProfile.objects.filter(program=program, user=user).first()
         if profile is not None:
-            supporter_remove(supporter=profile, reason=_("removed from the program"))
+            roster.supporter_remove(supporter=profile, reason=_("removed from the program"))
     _sync_user(user=user, program=program)
     if not Membership.objects.filter(user=user).exists():
         tokens.tokens_revoke_all(user=user)  # a token must not outlive every role
@@ -242,3 +261,11 @@ def member_add(
         )
         notified = True
     return MemberAdded(user, membership, created, granted, invited, notified)
+
+
+@transaction.atomic
+def supporter_add(*, program, email: str, actor) -> tuple[SupporterProfile, bool]:
+    """Admins and coordinators put a person on the roster; new people start as applicants."""
+    permissions.require(actor, permissions.MANAGE_ROSTER, program)
+    added = member_add(program=program, email=email, role=Role.SUPPORTER, actor=actor)
+    return SupporterProfile.objects.get(program=program, user=added.user), added.granted

@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import (
-    Role,
     SupporterProfile,
     SupporterStatusChange,
     TrainingCompletion,
     TrainingRequirement,
 )
-from . import cases, members, notifications
+from . import cases, notifications
 
 Status = SupporterProfile.Status
 
@@ -40,14 +39,6 @@ def _record(supporter, to_status, actor, reason) -> SupporterStatusChange:
     )
     supporter.status = to_status
     return change
-
-
-@transaction.atomic
-def supporter_add(*, program, email: str, actor) -> tuple[SupporterProfile, bool]:
-    """Admins and coordinators put a person on the roster; new people start as applicants."""
-    permissions.require(actor, permissions.MANAGE_ROSTER, program)
-    added = members.member_add(program=program, email=email, role=Role.SUPPORTER, actor=actor)
-    return SupporterProfile.objects.get(program=program, user=added.user), added.granted
 
 
 @transaction.atomic

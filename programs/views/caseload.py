@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from privacy import formtokens
 
-from .. import permissions, selectors
+from .. import eligibility, permissions, selectors
 from ..models import (
     CaseAccess,
     CaseEvent,
@@ -216,7 +216,7 @@ def _case_page(request, case, bound=None, status=200):
     context = {
         "case": case,
         "forms": forms_,
-        "handover_pending": cases.handover_pending(request=case),
+        "handover_pending": eligibility.handover_pending(request=case),
         "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
         "show_contact": permissions.can_see_contact(request.user, case),
         "requester_waiting": cases.requester_waiting(request=case),

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import permissions, selectors
+from .. import eligibility, permissions, selectors
 from ..models import CaseAccess, SupporterProfile
-from ..services import cases, matching, roster
+from ..services import cases, roster
 from .caseload import (
     ALREADY_SENT,
     Replayed,
@@ -54,11 +54,11 @@ def index(request, slug):
     paginator = Paginator(selectors.coordinator_queue(program=program), QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     queue = list(page.object_list)
-    ranked = matching.ranked_for_requests(requests=queue, per_request=CANDIDATES_SHOWN)
+    ranked = eligibility.ranked_for_requests(requests=queue, per_request=CANDIDATES_SHOWN)
     for case in queue:
         case.candidates = ranked.get(case.pk, [])
         for supporter in case.candidates:
-            supporter.reasons = matching.explain(supporter, case)
+            supporter.reasons = eligibility.explain(supporter, case)
     # The queue shows each request's text, so each counts as a view of that case.
     cases.audit_many(cases=queue, actor=request.user, action=CaseAccess.Action.VIEW)
     supporters = selectors.coordinator_supporters(program=program)
@@ -78,15 +78,15 @@ def index(request, slug):
 
 def _request_page(request, program, case, assign_form=None, reply_form=None, status=200):
     cases.audit(case=case, actor=request.user, action=CaseAccess.Action.VIEW)
-    candidates = list(matching.candidates(request=case)) if case.is_open else []
+    candidates = list(eligibility.candidates(request=case)) if case.is_open else []
     for supporter in candidates:
-        supporter.reasons = matching.explain(supporter, case)
+        supporter.reasons = eligibility.explain(supporter, case)
     candidate_pks = {s.pk for s in candidates}
     # Who cannot take it, and why, only matters while the case can still be assigned.
-    assessed = matching.assess(request=case) if case.is_open else []
+    assessed = eligibility.assess(request=case) if case.is_open else []
     others = [s for s in assessed if s.pk not in candidate_pks]
     for supporter in others:
-        supporter.reasons = matching.why_not(supporter)
+        supporter.reasons = eligibility.why_not(supporter)
     context = {
         "coordinated_program": program,
         "case": case,
@@ -94,7 +94,7 @@ def _request_page(request, program, case, assign_form=None, reply_form=None, sta
         "not_eligible": others,
         "assign_form": assign_form or AssignForm(candidates=candidates),
         "reply_form": reply_form or StaffReplyForm(prefix="reply"),
-        "handover_pending": cases.handover_pending(request=case),
+        "handover_pending": eligibility.handover_pending(request=case),
         "form_tokens": staff_form_tokens(case, request.user, names=["reply"]),
         **selectors.case_record(case=case, user=request.user),
     }

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from programs import eligibility
 from programs.models import (
     CaseAccess,
     CaseNote,
@@ -16,7 +17,7 @@ from programs.models import (
     SupporterProfile,
     SupportRequest,
 )
-from programs.services import cases, matching
+from programs.services import cases
 from tests.factories import make_active_supporter
 from tests.programs.caseload_support import make_request
 
@@ -384,7 +385,7 @@ def test_asking_for_a_handover_tells_the_coordinators_once(
         client.post(_case_url(accepted_case, "handover"))
         client.post(_case_url(accepted_case, "handover"))
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
-    assert cases.handover_pending(request=accepted_case)
+    assert eligibility.handover_pending(request=accepted_case)
     html = client.get(_case_url(accepted_case)).content.decode()
     assert "You have asked your coordinator to hand this case over." in html
 
@@ -466,7 +467,7 @@ def test_a_supporter_can_pause_and_resume_and_coordinators_hear_of_it(
     assert (profile.status, profile.pause_reason) == ("paused", "night shifts")
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
     assert "night shifts" not in mail.outbox[0].body
-    assert not matching.candidates(request=make_request(program)).filter(pk=profile.pk).exists()
+    assert not eligibility.candidates(request=make_request(program)).filter(pk=profile.pk).exists()
     assert "You have paused" in client.get("/caseload/").content.decode()
 
     client.post(reverse("programs:caseload_pause", args=[profile.pk]), {"resume": "1"})

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from programs import permissions
+from programs import eligibility, permissions
 from programs.models import CaseAccess, CaseEvent, Message, SupporterProfile, SupportRequest
 from programs.services import cases
 from tests.programs.caseload_support import make_request
@@ -191,17 +191,17 @@ def test_status_moves_are_limited_to_the_working_states(case, supporter):
 def test_a_handover_is_pending_until_the_case_is_offered_again(
     case, supporter, coordinator, other_supporter
 ):
-    assert not cases.handover_pending(request=case)
+    assert not eligibility.handover_pending(request=case)
     cases.handover_request(request=case, actor=supporter)
     cases.handover_request(request=case, actor=supporter)
-    assert cases.handover_pending(request=case)
+    assert eligibility.handover_pending(request=case)
     assert case.events.filter(kind=CaseEvent.Kind.HANDOVER).count() == 1
     cases.request_offer(
         request=case,
         supporter=SupporterProfile.objects.get(user=other_supporter),
         actor=coordinator,
     )
-    assert not cases.handover_pending(request=case)
+    assert not eligibility.handover_pending(request=case)
 
 
 def test_after_reassignment_the_old_supporter_can_neither_see_nor_work_the_case(

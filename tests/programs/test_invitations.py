@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import permissions
-from programs.admin import roster_csv
 from programs.models import Invitation, Membership, Role
-from programs.services import members, roster
+from programs.services import members, roster_csv
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -212,6 +211,6 @@ def test_a_coordinator_adding_another_programs_waiting_supporter_sends_no_link(
         )
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        roster.supporter_add(program=program, email="w@example.org", actor=coordinator)
+        members.supporter_add(program=program, email="w@example.org", actor=coordinator)
     assert links_in(mailoutbox, "w@example.org") == []
     assert len(mailoutbox) == 1  # the notice

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from programs import eligibility
 from programs.models import (
     CaseEvent,
     Language,
@@ -21,7 +22,7 @@ from programs.models import (
     TrainingCompletion,
     Unit,
 )
-from programs.services import cases, matching
+from programs.services import cases
 from tests.factories import make_active_supporter, submit_request
 from tests.programs.caseload_support import make_request
 
@@ -115,24 +116,24 @@ def test_a_supporter_breaking_one_rule_is_not_a_candidate_and_the_rule_is_named(
         preferred_language=Language.objects.get(code="fr"),
         excluded_unit=unit,
     )
-    assert set(_names(matching.candidates(request=request))) == {"fine", "other"}
+    assert set(_names(eligibility.candidates(request=request))) == {"fine", "other"}
 
     breaker(other, request)
 
-    assert _names(matching.candidates(request=request)) == ["fine"]
-    assessed = {s.display_name: s for s in matching.assess(request=request)}
+    assert _names(eligibility.candidates(request=request)) == ["fine"]
+    assessed = {s.display_name: s for s in eligibility.assess(request=request)}
     assert assessed["fine"].failed == []
     assert assessed["other"].failed == [rule]
-    assert matching.why_not(assessed["other"])
-    assert fine.pk in {s.pk for s in matching.candidates(request=request)}
+    assert eligibility.why_not(assessed["other"])
+    assert fine.pk in {s.pk for s in eligibility.candidates(request=request)}
 
 
 def test_the_supporter_holding_a_request_is_not_offered_it_again(program):
     holder = make_active_supporter(program, email="holder@example.org")
     make_active_supporter(program, email="spare@example.org")
     request = make_request(program, assigned_to=holder, status=SupportRequest.Status.ACTIVE)
-    assert _names(matching.candidates(request=request)) == ["spare"]
-    assert {s.display_name: s.failed for s in matching.assess(request=request)}["holder"] == [
+    assert _names(eligibility.candidates(request=request)) == ["spare"]
+    assert {s.display_name: s.failed for s in eligibility.assess(request=request)}["holder"] == [
         "current"
     ]
 
@@ -140,7 +141,7 @@ def test_the_supporter_holding_a_request_is_not_offered_it_again(program):
 def test_supporters_without_a_unit_are_eligible_when_a_unit_is_excluded(program, unit):
     make_active_supporter(program, email="nounit@example.org", unit=None)
     request = make_request(program, excluded_unit=unit)
-    assert _names(matching.candidates(request=request)) == ["nounit"]
+    assert _names(eligibility.candidates(request=request)) == ["nounit"]
 
 
 def test_training_that_does_not_count_as_required_does_not_block(program):
@@ -149,7 +150,7 @@ def test_training_that_does_not_count_as_required_does_not_block(program):
     requirement.is_required = False
     requirement.save()
     profile.completions.filter(requirement=requirement).delete()
-    assert _names(matching.candidates(request=make_request(program))) == ["p"]
+    assert _names(eligibility.candidates(request=make_request(program))) == ["p"]
 
 
 def test_training_renewed_after_expiry_counts_again(program):
@@ -159,36 +160,36 @@ def test_training_renewed_after_expiry_counts_again(program):
         expires_on=timezone.localdate() - timedelta(days=10)
     )
     request = make_request(program)
-    assert _names(matching.candidates(request=request)) == []
+    assert _names(eligibility.candidates(request=request)) == []
     TrainingCompletion.objects.create(
         supporter=profile,
         requirement=requirement,
         completed_on=timezone.localdate(),
         expires_on=timezone.localdate() + timedelta(days=700),
     )
-    assert _names(matching.candidates(request=request)) == ["p"]
+    assert _names(eligibility.candidates(request=request)) == ["p"]
 
 
 def test_shared_lived_experience_ranks_first_and_counts_double_when_asked_for(program):
     make_active_supporter(program, email="plain@example.org")
     make_active_supporter(program, email="lived@example.org", topics=["grief", "trauma"])
     request = make_request(program, topics=["grief", "stress"])
-    ranked = list(matching.candidates(request=request))
+    ranked = list(eligibility.candidates(request=request))
     assert _names(ranked) == ["lived", "plain"]
     assert ranked[0].shared_topics == 1
-    assert ranked[0].score == matching.SHARED_EXPERIENCE_POINTS
+    assert ranked[0].score == eligibility.SHARED_EXPERIENCE_POINTS
 
     wanting = make_request(program, topics=["grief", "trauma"], wants_shared_experience=True)
-    best = matching.candidates(request=wanting).first()
+    best = eligibility.candidates(request=wanting).first()
     assert best.display_name == "lived"
-    assert best.score == 2 * 2 * matching.SHARED_EXPERIENCE_POINTS
+    assert best.score == 2 * 2 * eligibility.SHARED_EXPERIENCE_POINTS
 
 
 def test_gender_preference_scores_regardless_of_case_and_spaces(program):
     make_active_supporter(program, email="a@example.org", gender="man")
     make_active_supporter(program, email="b@example.org", gender="Woman")
     request = make_request(program, preferred_gender=" woman ")
-    ranked = list(matching.candidates(request=request))
+    ranked = list(eligibility.candidates(request=request))
     assert _names(ranked) == ["b", "a"]
     assert ranked[0].gender_match == 1 and ranked[1].gender_match == 0
 
@@ -197,10 +198,10 @@ def test_load_is_spread_to_the_supporter_with_fewer_cases(program):
     busy = make_active_supporter(program, email="busy@example.org")
     make_active_supporter(program, email="free@example.org")
     make_request(program, assigned_to=busy, status=SupportRequest.Status.ACTIVE)
-    ranked = list(matching.candidates(request=make_request(program)))
+    ranked = list(eligibility.candidates(request=make_request(program)))
     assert _names(ranked) == ["free", "busy"]
     assert ranked[1].active_cases == 1
-    assert ranked[1].score == -matching.LOAD_PENALTY
+    assert ranked[1].score == -eligibility.LOAD_PENALTY
 
 
 def test_closed_cases_do_not_count_towards_load(program):
@@ -211,14 +212,14 @@ def test_closed_cases_do_not_count_towards_load(program):
         status=SupportRequest.Status.CLOSED,
         closed_at=timezone.now(),
     )
-    assert _names(matching.candidates(request=make_request(program))) == ["p"]
+    assert _names(eligibility.candidates(request=make_request(program))) == ["p"]
 
 
 def test_explanations_say_why_each_candidate_ranks_where_it_does(program):
     make_active_supporter(program, email="lived@example.org", topics=["grief"], gender="woman")
     request = make_request(program, topics=["grief"], preferred_gender="woman")
-    best = matching.candidates(request=request).first()
-    reasons = matching.explain(best, request)
+    best = eligibility.candidates(request=request).first()
+    reasons = eligibility.explain(best, request)
     assert reasons == [
         "shares lived experience of 1 topic (+10)",
         "matches the gender preference (+5)",
@@ -239,21 +240,21 @@ def test_queue_ranking_matches_per_request_candidates_in_one_query(
         make_request(program, channel="phone"),
     ]
     with django_assert_num_queries(1):
-        ranked = matching.ranked_for_requests(
+        ranked = eligibility.ranked_for_requests(
             requests=requests,
             per_request=2,
         )
     for request in requests:
-        expected = _names(matching.candidates(request=request))[:2]
+        expected = _names(eligibility.candidates(request=request))[:2]
         assert _names(ranked.get(request.pk, [])) == expected
         for supporter in ranked.get(request.pk, []):
-            assert supporter.eligible_count == matching.candidates(request=request).count()
+            assert supporter.eligible_count == eligibility.candidates(request=request).count()
 
 
 def test_candidates_come_from_the_requests_program_only(program, other_program):
     make_active_supporter(program, email="mine@example.org")
     make_active_supporter(other_program, email="theirs@example.org")
-    assert _names(matching.candidates(request=make_request(program))) == ["mine"]
+    assert _names(eligibility.candidates(request=make_request(program))) == ["mine"]
 
 
 # Routing after intake
@@ -317,7 +318,7 @@ def test_a_decline_returns_the_request_to_the_queue_with_a_reason_only(
     assert request.assigned_to is None
     event = request.events.get(kind=CaseEvent.Kind.DECLINED)
     assert (event.supporter, event.reason) == (profile, "conflict")
-    assert _names(matching.candidates(request=request)) == ["other-supporter"]
+    assert _names(eligibility.candidates(request=request)) == ["other-supporter"]
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
     assert "back in the queue" in mail.outbox[0].subject
 
@@ -437,7 +438,7 @@ def test_an_excluded_unit_supporter_never_gets_the_request(
                 except ValidationError:
                     seen["refused_for_unit"] += chosen.unit_id == excluded.pk
                 request.refresh_from_db()
-            ranked = matching.ranked_for_requests(requests=[request], per_request=6)
+            ranked = eligibility.ranked_for_requests(requests=[request], per_request=6)
             assert all(s.unit_id != excluded.pk for s in ranked.get(request.pk, []))
             if request.assigned_to_id is not None:
                 assert request.assigned_to.unit_id != excluded.pk
@@ -455,7 +456,7 @@ def test_a_routing_failure_still_gives_the_requester_a_code_and_tells_coordinato
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(matching, "candidates", broken)
+    monkeypatch.setattr(eligibility, "candidates", broken)
     with django_capture_on_commit_callbacks(execute=True):
         submission = submit_request(program)
     assert submission.receipt_code

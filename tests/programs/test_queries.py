@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from programs import eligibility
 from programs.models import (
     Message,
     SupporterProfile,
@@ -15,7 +16,7 @@ from programs.models import (
     Topic,
     TrainingCompletion,
 )
-from programs.services import cases, matching
+from programs.services import cases
 from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
@@ -139,10 +140,10 @@ def test_matching_is_one_query_however_large_the_roster(program, django_assert_n
     request = make_request(program, topics=["stress"])
     _roster(program, 3)
     with django_assert_num_queries(1):
-        few = list(matching.candidates(request=request))
+        few = list(eligibility.candidates(request=request))
     _roster(program, 60)
     with django_assert_num_queries(1):
-        many = list(matching.candidates(request=request))
+        many = list(eligibility.candidates(request=request))
     assert (len(few), len(many)) == (3, 63)
 
 
@@ -151,5 +152,5 @@ def test_ranking_a_queue_is_one_query_however_many_requests(program, django_asse
     for n in (2, 40):
         requests = [make_request(program) for _ in range(n)]
         with django_assert_num_queries(1):
-            ranked = matching.ranked_for_requests(requests=requests)
+            ranked = eligibility.ranked_for_requests(requests=requests)
         assert all(len(ranked[r.pk]) == 3 for r in requests)

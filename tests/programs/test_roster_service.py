@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from programs.models import SupporterProfile
-from programs.services import roster
+from programs.services import members
 
 pytestmark = pytest.mark.django_db
 
@@ -12,10 +12,12 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("who", ["admin", "coordinator"])
 def test_admins_and_coordinators_add_a_new_person_as_an_applicant(request, program, who):
     actor = request.getfixturevalue(who)
-    profile, added = roster.supporter_add(program=program, email="New@Example.org", actor=actor)
+    profile, added = members.supporter_add(program=program, email="New@Example.org", actor=actor)
     assert added and profile.status == SupporterProfile.Status.APPLICANT
     assert profile.user.email == "new@example.org"
-    again, added_again = roster.supporter_add(program=program, email="new@example.org", actor=actor)
+    again, added_again = members.supporter_add(
+        program=program, email="new@example.org", actor=actor
+    )
     assert again == profile and not added_again
 
 
@@ -23,5 +25,5 @@ def test_admins_and_coordinators_add_a_new_person_as_an_applicant(request, progr
 def test_nobody_else_can_add_to_the_roster(request, program, who):
     actor = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
-        roster.supporter_add(program=program, email="new@example.org", actor=actor)
+        members.supporter_add(program=program, email="new@example.org", actor=actor)
     assert not SupporterProfile.objects.filter(user__email="new@example.org").exists()

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from programs import selectors
+from programs import eligibility
 from programs.models import SupporterProfile, TrainingCompletion, TrainingRequirement
-from programs.services import matching, training
+from programs.services import training
 from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_the_training_page_shows_each_requirement_with_its_state(client, program
 
     states = {
         row.requirement.name: row.state
-        for row in selectors.training_ledger(supporters=[profile.pk])[profile.pk]
+        for row in eligibility.training_ledger(supporters=[profile.pk])[profile.pk]
     }
     assert states == {
         "Peer support fundamentals": "done",
@@ -95,18 +95,18 @@ def test_the_newest_completion_counts_when_training_was_renewed(program, profile
         completed_on=today,
         expires_on=today + timedelta(days=900),
     )
-    rows = selectors.training_ledger(supporters=[profile.pk])[profile.pk]
+    rows = eligibility.training_ledger(supporters=[profile.pk])[profile.pk]
     row = next(r for r in rows if r.requirement == requirement)
     assert (row.state, row.expires_on) == ("valid", today + timedelta(days=900))
 
 
 def test_lapsed_training_drops_a_supporter_from_matching_and_they_see_why(client, program, profile):
     request = make_request(program)
-    assert matching.candidates(request=request).filter(pk=profile.pk).exists()
+    assert eligibility.candidates(request=request).filter(pk=profile.pk).exists()
     expired_on = timezone.localdate() - timedelta(days=2)
     _set(profile, "Suicide intervention", expires_on=expired_on)
 
-    assert not matching.candidates(request=request).filter(pk=profile.pk).exists()
+    assert not eligibility.candidates(request=request).filter(pk=profile.pk).exists()
     client.force_login(profile.user)
     html = client.get("/caseload/").content.decode()
     assert "You are not receiving new requests in City Fire" in html
@@ -125,7 +125,7 @@ def test_a_supporter_reads_a_training_page_and_marks_it_complete(
 ):
     _set(profile, fundamentals.name, expires_on=timezone.localdate() - timedelta(days=5))
     request = make_request(program)
-    assert not matching.candidates(request=request).filter(pk=profile.pk).exists()
+    assert not eligibility.candidates(request=request).filter(pk=profile.pk).exists()
     client.force_login(profile.user)
     html = client.get("/caseload/training/").content.decode()
     assert f'href="{training_page.url}"' in html
@@ -138,7 +138,7 @@ def test_a_supporter_reads_a_training_page_and_marks_it_complete(
     assert completion.completed_on == timezone.localdate()
     assert completion.recorded_by == profile.user
     assert completion.expires_on > timezone.localdate() + timedelta(days=365 * 2)
-    assert matching.candidates(request=request).filter(pk=profile.pk).exists()
+    assert eligibility.candidates(request=request).filter(pk=profile.pk).exists()
     assert "is recorded as complete" in client.get("/caseload/training/").content.decode()
 
 

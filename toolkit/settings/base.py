@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "guardian",
     "django_tasks",
     "django_tasks_db",
-    "import_export",
     "allauth",
     "allauth.account",
     "allauth.mfa",

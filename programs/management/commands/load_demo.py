@@ -15,7 +15,6 @@ from django.core.management.base import CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from programs.admin.roster_csv import status_path
 from programs.models import (
     Language,
     Program,
@@ -26,6 +25,7 @@ from programs.models import (
     Unit,
 )
 from programs.services import cases, intake, members, roster, setup
+from programs.services.roster_csv import status_path
 
 from ._base import ToolkitCommand
 

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
-from programs.admin import roster_csv
 from programs.models import Program
+from programs.services import roster_csv
 
 from ._base import ToolkitCommand
 

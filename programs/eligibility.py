@@ -1,17 +1,21 @@
-"""Ranking eligible supporters for a request, in the database, with the reasons shown.
+"""Who may take which request, and why: eligibility, ranking and their explanations.
+
+A read module: it imports models (and nothing from `programs.services`), so services,
+selectors and views may all use it. The one write that follows from it, routing a new or
+returned request, is `services.cases.request_route`.
 
 One set of rules (`RULES`, built in `_rules`) serves every use: the candidates for one
-request, the best few for a whole queue in one query, and why a supporter is *not*
-eligible. Supporters are paired with requests by a join through their program, so the
-request's wishes are columns of the same row and every rule is plain SQL.
+request, the best few for a whole queue in one query, why a supporter is *not* eligible
+(`assess`/`why_not` for coordinators, `blockers` in the supporter's own words), and the
+training ledger. Supporters are paired with requests by a join through their program, so
+the request's wishes are columns of the same row and every rule is plain SQL.
 """
 
-import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,10 +34,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower, RowNumber, Trim
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import (
+from .models import (
     CaseEvent,
     Channel,
     SupporterProfile,
@@ -41,8 +46,6 @@ from ..models import (
     TrainingCompletion,
     TrainingRequirement,
 )
-
-logger = logging.getLogger(__name__)
 
 SHARED_EXPERIENCE_POINTS = 10
 GENDER_POINTS = 5
@@ -66,11 +69,20 @@ def _count(qs, field: str):
     )
 
 
+def completion_valid_on(today) -> Q:
+    """A training completion counts on `today`: it never expires or has not expired yet.
+
+    The one definition of lapsed training: the matching rule below and the training ledger
+    (`training_ledger`, `LedgerRow.blocks_matching`) both use it.
+    """
+    return Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+
+
 def _lapsed_training(today):
     """True when a required training of the supporter's program has no valid completion."""
     valid = TrainingCompletion.objects.filter(
         supporter_id=OuterRef(OuterRef("pk")), requirement_id=OuterRef("pk")
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    ).filter(completion_valid_on(today))
     return Exists(
         TrainingRequirement.objects.filter(
             program_id=OuterRef("program_id"), is_required=True
@@ -306,42 +318,145 @@ def explain(supporter: SupporterProfile, request: SupportRequest) -> list[str]:
     return reasons
 
 
-def request_route(*, request_id, returned: bool = False) -> None:
-    """After intake or a decline: auto-assign if the program wants it, and tell coordinators.
+def is_candidate(*, request: SupportRequest, supporter: SupporterProfile) -> bool:
+    """The supporter may be offered this request now."""
+    return candidates(request=request).filter(pk=supporter.pk).exists()
 
-    When nobody is eligible the request is marked `no_match`, so the requester's status
-    page says so honestly, and coordinators hear about it at once.
-    """
-    from . import cases, notifications
 
-    request = SupportRequest.objects.select_related("program").get(pk=request_id)
-    if request.status != SupportRequest.Status.QUEUED:
-        return
-    offered = False
-    try:
-        best = candidates(request=request).first()
-        if best is None:
-            _no_match_set(request, True)
+# A supporter's own standing: the supporter rules alone, in their own words ---------------
+
+
+def supporter_standing(qs: QuerySet[SupporterProfile], *, on=None) -> QuerySet[SupporterProfile]:
+    """`with_load`, plus `ok_<rule>` for each rule about the supporter alone."""
+    rules = _rules(on)
+    flags = {
+        f"ok_{name}": ExpressionWrapper(rules[name], output_field=BooleanField())
+        for name in SUPPORTER_RULES
+    }
+    return with_load(qs).annotate(**flags)
+
+
+@dataclass
+class LedgerRow:
+    """One training requirement as it stands for one supporter."""
+
+    requirement: TrainingRequirement
+    state: str  # one of the LEDGER_* values below
+    expires_on: date | None
+    completed_on: date | None
+    valid: bool = True  # a completion counts today (`completion_valid_on`)
+
+    @property
+    def blocks_matching(self) -> bool:
+        return self.requirement.is_required and not self.valid
+
+
+LEDGER_DONE = "done"  # complete, never expires
+LEDGER_VALID = "valid"  # complete until `expires_on`
+LEDGER_EXPIRING = "expiring"  # complete, but expires within EXPIRING_SOON_DAYS
+LEDGER_EXPIRED = "expired"
+LEDGER_MISSING = "missing"
+EXPIRING_SOON_DAYS = 92
+
+
+def training_ledger(*, supporters, today: date | None = None) -> dict[int, list[LedgerRow]]:
+    """Each supporter's standing on each requirement of their program: {profile id: rows}."""
+    today = today or timezone.localdate()
+    completions = TrainingCompletion.objects.filter(
+        supporter_id=OuterRef("profile_pk"), requirement_id=OuterRef("pk")
+    )
+    rows = (
+        TrainingRequirement.objects.filter(program__supporters__in=supporters)
+        .annotate(profile_pk=F("program__supporters__pk"))
+        .annotate(
+            valid=Exists(completions.filter(completion_valid_on(today))),
+            permanent=Exists(completions.filter(expires_on__isnull=True)),
+            latest_expiry=Subquery(
+                completions.filter(expires_on__isnull=False)
+                .order_by("-expires_on")
+                .values("expires_on")[:1]
+            ),
+            last_completed=Subquery(
+                completions.order_by("-completed_on").values("completed_on")[:1]
+            ),
+        )
+        .select_related("page")
+        .order_by("profile_pk", "sort_order", "pk")
+    )
+    soon = today + timedelta(days=EXPIRING_SOON_DAYS)
+    ledger: dict[int, list[LedgerRow]] = {}
+    for requirement in rows:
+        expiry = None if requirement.permanent else requirement.latest_expiry
+        if requirement.permanent:
+            state = LEDGER_DONE
+        elif not requirement.valid:
+            state = LEDGER_EXPIRED if expiry is not None else LEDGER_MISSING
+        elif expiry <= soon:
+            state = LEDGER_EXPIRING
         else:
-            _no_match_set(request, False)
-            if request.program.auto_assign:
-                cases.request_offer(request=request, supporter=best, actor=None)
-                offered = True
-    except ValidationError:
-        # Someone else changed the request meanwhile; coordinators are still told below.
-        logger.warning("Routing request %s was overtaken by another change.", request.pk)
-    except Exception:
-        # The request is saved and waits in the queue; the requester must still get their
-        # receipt code, so a routing failure is logged (never content) and not raised.
-        logger.exception("Routing request %s failed; it waits for a coordinator.", request.pk)
-    notifications.request_arrived(request_id=request.pk, returned=returned, offered=offered)
+            state = LEDGER_VALID
+        ledger.setdefault(requirement.profile_pk, []).append(
+            LedgerRow(requirement, state, expiry, requirement.last_completed, requirement.valid)
+        )
+    return ledger
 
 
-@transaction.atomic
-def _no_match_set(request: SupportRequest, no_match: bool) -> None:
-    if request.no_match == no_match:
-        return
-    request.no_match = no_match
-    request.save(update_fields=["no_match"])
-    if no_match:
-        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.NO_MATCH)
+def blockers(profile: SupporterProfile) -> list[str]:
+    """Why a supporter receives no new requests, in their own words; empty if they do.
+
+    `profile` comes from `supporter_standing` and carries its `ledger`; the reasons are the
+    supporter rules it fails, so they are the rules matching applies.
+    """
+    reasons = []
+    status = SupporterProfile.Status
+    if not profile.ok_status:
+        if profile.status == status.PAUSED:
+            reasons.append(_("You have paused: no new requests reach you until you resume."))
+        else:
+            reasons.append(
+                _("Your status is “%(s)s”; a coordinator makes you active when you are ready.")
+                % {"s": profile.get_status_display()}
+            )
+    if not profile.ok_training:
+        for row in (r for r in profile.ledger if r.blocks_matching):
+            if row.state == LEDGER_EXPIRED:
+                reasons.append(
+                    _("Your “%(name)s” training expired on %(date)s.")
+                    % {"name": row.requirement.name, "date": date_format(row.expires_on)}
+                )
+            else:
+                reasons.append(
+                    _("Your “%(name)s” training is not recorded yet.")
+                    % {"name": row.requirement.name}
+                )
+    if not profile.ok_capacity:
+        reasons.append(
+            _("Your caseload is full (%(a)d of %(c)d).")
+            % {"a": profile.active_cases, "c": profile.case_cap}
+        )
+    return reasons
+
+
+# Who holds a case: a handover asked for and not yet done ---------------------------------
+
+
+def with_handover_pending(qs: QuerySet[SupportRequest]) -> QuerySet[SupportRequest]:
+    """Annotate `handover_pending`: a handover was asked for since the case was last offered."""
+    latest = CaseEvent.objects.filter(
+        request=OuterRef("pk"), kind__in=[CaseEvent.Kind.OFFERED, CaseEvent.Kind.HANDOVER]
+    )
+    return qs.annotate(
+        latest_assignment_event=Subquery(latest.order_by("-id").values("kind")[:1])
+    ).annotate(
+        handover_pending=Case(
+            When(latest_assignment_event=CaseEvent.Kind.HANDOVER, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def handover_pending(*, request: SupportRequest) -> bool:
+    """A handover was asked for since the case was last offered, and is not yet done."""
+    rows = with_handover_pending(SupportRequest.objects.filter(pk=request.pk))
+    return bool(rows.values_list("handover_pending", flat=True).first())

@@ -1,0 +1,149 @@
+"""Programs: creating one from a blueprint, and its settings."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.log_actions import log
+
+from ...models import (
+    Channel,
+    Program,
+)
+from ...services import setup
+from ..forms import (
+    ProgramCreateForm,
+    apply_errors,
+)
+from .base import BreadcrumbsMixin, ScopedViewSet
+
+# Programs --------------------------------------------------------------------------------
+
+
+class ProgramCreateView(
+    BreadcrumbsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
+):
+    """Superusers only: the same turnkey set-up as `manage.py bootstrap_program`."""
+
+    model = Program
+    permission_required = "add"
+    form_class = ProgramCreateForm
+    template_name = "programs/admin/program_create.html"
+    page_title = gettext_lazy("New program")
+    header_icon = "site"
+    index_label = gettext_lazy("Programs")
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            result = setup.program_bootstrap(
+                template=data["template"],
+                name=data["name"],
+                slug=data["slug"],
+                admin_email=data["admin_email"],
+                organisation_name=data["organisation"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        log(instance=result.program, action="wagtail.create", user=self.request.user)
+        return TemplateResponse(
+            self.request,
+            "programs/admin/program_created.html",
+            {
+                **self.get_context_data(form=form),
+                "program": result.program,
+                "changes": result.changes,
+                "admin_user": result.admin,
+                "invited": result.admin_invited,
+                "index_url": reverse(self.index_url_name),
+            },
+        )
+
+
+class ProgramViewSet(ScopedViewSet):
+    model = Program
+    name = "program_settings"
+    icon = "site"
+    menu_label = gettext_lazy("Programs")
+    add_to_admin_menu = False
+    list_display = [
+        "name",
+        "organisation",
+        Column("kind", label=gettext_lazy("Type"), accessor="get_kind_display"),
+        "is_open",
+    ]
+    select_related = ("organisation",)
+    search_fields = ["name", "slug"]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("name"),
+                            FieldPanel("slug", read_only=True),
+                            FieldPanel("kind", read_only=True),
+                            FieldPanel("is_open"),
+                            FieldPanel("auto_assign"),
+                        ],
+                        heading=gettext_lazy("Program"),
+                    ),
+                    MultiFieldPanel(
+                        [FieldPanel(f"offers_{c}") for c in Channel.values],
+                        heading=gettext_lazy("Ways to get in touch"),
+                    ),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                            FieldPanel("unit_label"),
+                            FieldPanel("confidentiality_limits"),
+                            FieldPanel("crisis_phrases"),
+                            FieldPanel("intake_limit_per_hour"),
+                            FieldPanel("expected_reply_time"),
+                            FieldPanel("staffed_hours"),
+                        ],
+                        heading=gettext_lazy("Requests"),
+                    ),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("default_caseload_cap"),
+                            FieldPanel("retention_days"),
+                            FieldPanel("requester_idle_days"),
+                            FieldPanel("report_threshold"),
+                        ],
+                        heading=gettext_lazy("Caseloads, records and reports"),
+                    ),
+                ],
+                heading=gettext_lazy("Settings"),
+            ),
+            ObjectList(
+                [InlinePanel("units", label=gettext_lazy("Unit"))],
+                heading=gettext_lazy("Units"),
+            ),
+            ObjectList(
+                [InlinePanel("help_resources", label=gettext_lazy("Crisis line or help"))],
+                heading=gettext_lazy("Crisis lines and help"),
+            ),
+            ObjectList(
+                [InlinePanel("training_requirements", label=gettext_lazy("Requirement"))],
+                heading=gettext_lazy("Training"),
+            ),
+        ]
+    )
+
+    @property
+    def add_view(self):
+        return ProgramCreateView.as_view(index_url_name=self.get_url_name("index"))
