@@ -1,0 +1,62 @@
+"""The program's public face: crisis lines, help resources and the intake form."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from programs import selectors
+from programs.models import (
+    Language,
+    Unit,
+    Urgency,
+)
+
+from .. import serializers as s
+from .base import (
+    AnonymousAPIView,
+    errors,
+)
+
+
+class ResourcesView(AnonymousAPIView):
+    @extend_schema(
+        tags=["public"],
+        auth=[],
+        summary="A program's crisis lines and help resources",
+        responses={200: s.HelpResourceSerializer(many=True), **errors(404, 429)},
+    )
+    def get(self, request, slug):
+        program = selectors.program_get_public(slug=slug)
+        resources = selectors.help_resources(program=program)
+        return Response(s.HelpResourceSerializer(resources, many=True).data)
+
+
+def _choices(items) -> list[dict]:
+    return [{"key": str(key), "label": str(label)} for key, label in items]
+
+
+class IntakeFormView(AnonymousAPIView):
+    @extend_schema(
+        tags=["public"],
+        auth=[],
+        summary="What a request to this program may contain, and the limits of confidentiality",
+        responses={200: s.IntakeFormSerializer, **errors(404, 429)},
+    )
+    def get(self, request, slug):
+        program = selectors.program_get_public(slug=slug)
+        data = {
+            "program": program.slug,
+            "name": program.name,
+            "is_open": program.is_open,
+            "confidentiality_limits": program.confidentiality_limits,
+            "channels": _choices((c.value, c.label) for c in program.offered_channels()),
+            "topics": _choices((t.slug, t.name) for t in program.topics.all()),
+            "urgencies": _choices(Urgency.choices),
+            "languages": _choices((lang.code, lang.name) for lang in Language.objects.all()),
+            "units": list(
+                Unit.objects.filter(program=program)
+                .order_by("sort_order", "pk")
+                .values_list("name", flat=True)
+            ),
+            "crisis_lines": selectors.help_resources(program=program, crisis_only=True),
+        }
+        return Response(s.IntakeFormSerializer(data).data)
