@@ -1,15 +1,13 @@
 """The supporter's caseload and cases."""
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from programs import permissions
+from programs import permissions, selectors
 from programs.models import (
     CaseAccess,
-    Message,
     SupportRequest,
 )
 from programs.services import cases
@@ -33,21 +31,17 @@ def _case_queryset(user):
     )
 
 
-def _case_detail(user, case_id) -> SupportRequest:
+def _case_detail(user, case_id) -> tuple[SupportRequest, dict]:
+    """A case the caller handles (their own or, for a coordinator, their program's), with
+    what the case pages read of it."""
     case = permissions.require_case(user, case_id)
-    return (
-        _case_queryset(user)
-        .prefetch_related(
-            Prefetch("messages", queryset=Message.objects.order_by("id")),
-            "notes",
-        )
-        .get(pk=case.pk)
-    )
+    case = _case_queryset(user).get(pk=case.pk)
+    return case, selectors.case_record(case=case, user=user)
 
 
-def _audit_each(case_list, user) -> None:
-    for case in case_list:
-        cases.audit(case=case, actor=user, action=CaseAccess.Action.VIEW, via=VIA)
+def _detail_response(request, case_id) -> Response:
+    case, record = _case_detail(request.user, case_id)
+    return Response(s.CaseDetailSerializer(case, context={"record": record}).data)
 
 
 class CaseloadView(StaffAPIView):
@@ -57,15 +51,10 @@ class CaseloadView(StaffAPIView):
         responses={200: s.CaseListSerializer(many=True), **errors(401, 403, 429)},
     )
     def get(self, request):
-        case_list = list(
-            _case_queryset(request.user)
-            .filter(
-                assigned_to__user=request.user,
-                status__in=SupportRequest.ACTIVE_CASE_STATUSES,
-            )
-            .order_by("-crisis_flag", "created_at")
+        case_list = selectors.caseload_cases(user=request.user)["open"]
+        cases.audit_many(
+            cases=case_list, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA
         )
-        _audit_each(case_list, request.user)
         return Response(s.CaseListSerializer(case_list, many=True).data)
 
 
@@ -76,9 +65,9 @@ class CaseDetailView(StaffAPIView):
         responses={200: s.CaseDetailSerializer, **errors(*STAFF_ERRORS)},
     )
     def get(self, request, case_id):
-        case = _case_detail(request.user, case_id)
+        case, record = _case_detail(request.user, case_id)
         cases.audit(case=case, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA)
-        return Response(s.CaseDetailSerializer(case, context={"request": request}).data)
+        return Response(s.CaseDetailSerializer(case, context={"record": record}).data)
 
     @extend_schema(
         tags=["supporter"],
@@ -97,8 +86,7 @@ class CaseDetailView(StaffAPIView):
             closing_message=data["closing_message"],
             via=VIA,
         )
-        case = _case_detail(request.user, case_id)
-        return Response(s.CaseDetailSerializer(case, context={"request": request}).data)
+        return _detail_response(request, case_id)
 
 
 class CaseMessagesView(StaffAPIView):

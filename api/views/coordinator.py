@@ -1,16 +1,14 @@
 """The coordinator: the queue and offering a case to a supporter."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from programs import permissions
+from programs import permissions, selectors
 from programs.models import (
-    Message,
+    CaseAccess,
     SupporterProfile,
-    SupportRequest,
 )
 from programs.services import cases
 
@@ -24,7 +22,7 @@ from .base import (
     errors,
     validated,
 )
-from .caseload import _audit_each, _case_queryset
+from .caseload import _case_queryset
 
 
 class CaseAssignView(StaffAPIView):
@@ -49,16 +47,14 @@ class CaseAssignView(StaffAPIView):
 class QueueView(StaffAPIView):
     @extend_schema(
         tags=["coordinator"],
-        summary="Requests waiting for a supporter, with their text (coordinators only)",
+        summary="Requests queued or offered, not yet accepted, with their text (coordinators)",
         responses={200: s.QueueItemSerializer(many=True), **errors(*STAFF_ERRORS)},
     )
     def get(self, request, slug):
         program = program_for(request.user, slug, permissions.TRIAGE)
-        case_list = list(
-            _case_queryset(request.user)
-            .filter(program=program, status=SupportRequest.Status.QUEUED)
-            .prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("id")))
-            .order_by("-crisis_flag", "created_at")
+        case_list = list(selectors.coordinator_queue(program=program))
+        # The queue shows each request's text, so each counts as a view of that case.
+        cases.audit_many(
+            cases=case_list, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA
         )
-        _audit_each(case_list, request.user)
         return Response(s.QueueItemSerializer(case_list, many=True).data)

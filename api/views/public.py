@@ -5,8 +5,6 @@ from rest_framework.response import Response
 
 from programs import selectors
 from programs.models import (
-    Language,
-    Unit,
     Urgency,
 )
 
@@ -43,20 +41,15 @@ class IntakeFormView(AnonymousAPIView):
     )
     def get(self, request, slug):
         program = selectors.program_get_public(slug=slug)
+        face = selectors.program_intake_face(program=program)
         data = {
+            **face,
             "program": program.slug,
             "name": program.name,
-            "is_open": program.is_open,
-            "confidentiality_limits": program.confidentiality_limits,
-            "channels": _choices((c.value, c.label) for c in program.offered_channels()),
-            "topics": _choices((t.slug, t.name) for t in program.topics.all()),
+            "channels": _choices((c.value, c.label) for c in face["channels"]),
+            "topics": _choices((t.slug, t.name) for t in face["topics"]),
             "urgencies": _choices(Urgency.choices),
-            "languages": _choices((lang.code, lang.name) for lang in Language.objects.all()),
-            "units": list(
-                Unit.objects.filter(program=program)
-                .order_by("sort_order", "pk")
-                .values_list("name", flat=True)
-            ),
-            "crisis_lines": selectors.help_resources(program=program, crisis_only=True),
+            "languages": _choices((lang.code, lang.name) for lang in face["languages"]),
+            "units": [unit.name for unit in face["units"]],
         }
         return Response(s.IntakeFormSerializer(data).data)

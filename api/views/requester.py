@@ -100,26 +100,6 @@ def _lookup(request, code: str) -> SupportRequest:
     return support_request
 
 
-def _requester_view(support_request: SupportRequest) -> dict:
-    hidden = {SupportRequest.Status.QUEUED, SupportRequest.Status.OFFERED}
-    supporter = support_request.assigned_to
-    shown = supporter is not None and support_request.status not in hidden
-    return {
-        "program": support_request.program.slug,
-        "status": support_request.status,
-        "is_open": support_request.is_open,
-        "waiting_for_match": support_request.status == SupportRequest.Status.QUEUED
-        and support_request.no_match,
-        "supporter": {
-            "display_name": supporter.display_name,
-            "confidentiality_limits": supporter.confidentiality_limits,
-        }
-        if shown
-        else None,
-        "messages": intake.conversation(request=support_request),
-    }
-
-
 class RequestLookupView(AnonymousAPIView):
     @extend_schema(
         tags=["requester"],
@@ -132,7 +112,8 @@ class RequestLookupView(AnonymousAPIView):
     def post(self, request):
         data = validated(s.ReceiptCodeInSerializer, request.data)
         support_request = _lookup(request, data["receipt_code"])
-        return Response(s.RequesterViewSerializer(_requester_view(support_request)).data)
+        view = selectors.requester_status(support_request=support_request)
+        return Response(s.RequesterViewSerializer(view).data)
 
 
 class RequestMessagesView(AnonymousAPIView):
@@ -141,16 +122,30 @@ class RequestMessagesView(AnonymousAPIView):
         auth=[],
         summary="Reply in the conversation",
         request=s.RequesterReplyInSerializer,
+        description=(
+            "When the reply contains crisis wording, `crisis` is true and `crisis_lines` "
+            "lists the program's crisis lines to show at once, as the web page does."
+        ),
         responses={
-            201: s.RequesterMessageSerializer,
+            201: s.RequesterReplyOutSerializer,
             **errors(400, 404, 409, 413, 415, 429),
         },
     )
     def post(self, request):
         data = validated(s.RequesterReplyInSerializer, request.data)
         support_request = _lookup(request, data["receipt_code"])
-        message = intake.requester_reply(request=support_request, body=data["body"])
-        return Response(s.RequesterMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        reply = intake.requester_reply(request=support_request, body=data["body"])
+        crisis_lines = (
+            selectors.help_resources(program=support_request.program, crisis_only=True)
+            if reply.crisis
+            else []
+        )
+        body = {
+            **s.RequesterMessageSerializer(reply.message).data,
+            "crisis": reply.crisis,
+            "crisis_lines": s.HelpResourceSerializer(crisis_lines, many=True).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class RequestWithdrawView(AnonymousAPIView):
