@@ -5,6 +5,14 @@ views only call them. Cases the caller may not see are a 404. Every read or writ
 is audit-logged with via="api". One module per screen; api/urls.py names them from here.
 """
 
+from .actions import (
+    CaseAcceptView,
+    CaseCloseView,
+    CaseDeclineView,
+    CaseHandoverView,
+    CaseReferralsView,
+    CaseStatusView,
+)
 from .caseload import CaseDetailView, CaseloadView, CaseMessagesView, CaseNotesView
 from .coordinator import CaseAssignView, QueueView
 from .programs import ProgramListView, ReportView
@@ -19,6 +27,12 @@ from .roster import RosterEntryView, RosterView
 from .tokens import TokenDetailView, TokenListView
 
 __all__ = [
+    "CaseAcceptView",
+    "CaseCloseView",
+    "CaseDeclineView",
+    "CaseHandoverView",
+    "CaseReferralsView",
+    "CaseStatusView",
     "CaseAssignView",
     "CaseDetailView",
     "CaseMessagesView",
