@@ -358,6 +358,8 @@ class ProgramSerializer(serializers.Serializer):
 
 
 class RosterEntrySerializer(serializers.ModelSerializer):
+    """Reads selectors.roster_entries, which decides what each caller may see."""
+
     email = serializers.EmailField(source="user.email")
     unit = serializers.SerializerMethodField()
     capacity = serializers.IntegerField(read_only=True)
@@ -395,20 +397,16 @@ class RosterEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField(), allow_null=True))
     def get_lived_experience(self, obj):
-        own = obj.user_id == self.context.get("viewer_id")
-        if not own and not self.context.get("sees_sensitive"):
-            return None
-        return [topic.slug for topic in obj.lived_experience.all()]
+        return obj.lived_experience_shown
 
     def get_channels(self, obj) -> list[str]:
         return [str(c.value) for c in obj.offered_channels()]
 
     def get_trained(self, obj) -> bool:
-        return obj.pk in self.context.get("trained_ids", set())
+        return obj.trained
 
     def get_active_cases(self, obj) -> int | None:
-        loads = self.context.get("loads")
-        return None if loads is None else loads.get(obj.pk, 0)
+        return obj.load
 
 
 class RosterAddInSerializer(serializers.Serializer):

@@ -427,6 +427,49 @@ def coordinator_supporters(*, program) -> list[SupporterProfile]:
     return supporters
 
 
+MAX_ID = 2**31 - 1
+
+
+def roster_entries(*, program: Program, user, entry_id: int | None = None):
+    """The program's roster as its admins and coordinators read it, each entry with
+    `trained`; the case load (`load`) and lived experience (`lived_experience_shown`) only
+    for those who assign, or the supporter themself, else None: lived experience is
+    health-related personal data used only for matching, and an HR admin needs neither."""
+    entries = (
+        SupporterProfile.objects.filter(program=program)
+        .select_related("user", "unit", "program")
+        .prefetch_related("languages", "lived_experience")
+        .order_by("display_name", "pk")
+    )
+    if entry_id is not None:
+        if not isinstance(entry_id, int) or not 0 < entry_id <= MAX_ID:
+            raise Http404
+        entries = entries.filter(pk=entry_id)
+    entries = list(entries)
+    if entry_id is not None and not entries:
+        raise Http404
+    trained = set(matching.trained_supporters(program=program).values_list("pk", flat=True))
+    assigns = permissions.user_can(user, permissions.TRIAGE, program)
+    loads = (
+        dict(
+            matching.with_load(SupporterProfile.objects.filter(program=program)).values_list(
+                "pk", "active_cases"
+            )
+        )
+        if assigns
+        else {}
+    )
+    for entry in entries:
+        entry.trained = entry.pk in trained
+        entry.load = loads.get(entry.pk, 0) if assigns else None
+        entry.lived_experience_shown = (
+            [topic.slug for topic in entry.lived_experience.all()]
+            if assigns or entry.user_id == user.pk
+            else None
+        )
+    return entries
+
+
 def coordinator_case_get(*, user, program, case_id) -> SupportRequest:
     """A case of this program for one of its coordinators; otherwise a 404."""
     case = permissions.require_case(user, case_id)

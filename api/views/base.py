@@ -12,7 +12,6 @@ from ..parsers import LimitedJSONParser, reject_nul_in_query
 from ..throttling import StaffThrottle
 
 VIA = "api"
-MAX_ID = 2**31 - 1
 
 
 def errors(*codes: int) -> dict:

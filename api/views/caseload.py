@@ -51,7 +51,7 @@ class CaseloadView(StaffAPIView):
         responses={200: s.CaseListSerializer(many=True), **errors(401, 403, 429)},
     )
     def get(self, request):
-        case_list = selectors.caseload_cases(user=request.user)["open"]
+        case_list = selectors.caseload_cases(user=request.user, closed_limit=0)["open"]
         cases.audit_many(
             cases=case_list, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA
         )

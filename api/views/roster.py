@@ -1,20 +1,18 @@
 """The program's roster of supporters."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from programs import permissions
+from programs import permissions, selectors
 from programs.models import (
     SupporterProfile,
 )
-from programs.services import matching, roster
+from programs.services import roster
 
 from .. import serializers as s
 from ..permissions import program_for
 from .base import (
-    MAX_ID,
     STAFF_ERRORS,
     WRITE_ERRORS,
     StaffAPIView,
@@ -23,47 +21,20 @@ from .base import (
 )
 
 
-def _roster_context(user, program) -> dict:
-    context = {
-        "viewer_id": user.pk,
-        "trained_ids": set(
-            matching.trained_supporters(program=program).values_list("pk", flat=True)
-        ),
-    }
-    # Case loads are for coordinators, who assign; an HR admin does not need them. Nor
-    # lived experience, which is health-related personal data used only for matching.
-    if permissions.user_can(user, permissions.TRIAGE, program):
-        context["sees_sensitive"] = True
-        loaded = matching.with_load(SupporterProfile.objects.filter(program=program))
-        context["loads"] = dict(loaded.values_list("pk", "active_cases"))
-    return context
+def _entry(request, program, entry_id) -> SupporterProfile:
+    return selectors.roster_entries(program=program, user=request.user, entry_id=entry_id)[0]
 
 
-def _roster_entries(program):
-    return (
-        SupporterProfile.objects.filter(program=program)
-        .select_related("user", "unit", "program")
-        .prefetch_related("languages", "lived_experience")
-        .order_by("display_name", "pk")
-    )
-
-
-def _roster_entry(program, entry_id) -> SupporterProfile:
-    if not isinstance(entry_id, int) or not 0 < entry_id <= MAX_ID:
-        raise Http404
-    entry = _roster_entries(program).filter(pk=entry_id).first()
-    if entry is None:
-        raise Http404
-    return entry
+def _entry_response(request, program, entry_id, **kwargs) -> Response:
+    entry = _entry(request, program, entry_id)
+    return Response(s.RosterEntrySerializer(entry).data, **kwargs)
 
 
 def _roster_update(request, program, entry, data) -> Response:
     roster.supporter_status_set(
         supporter=entry, status=data["status"], actor=request.user, reason=data["reason"]
     )
-    entry = _roster_entry(program, entry.pk)
-    context = _roster_context(request.user, program)
-    return Response(s.RosterEntrySerializer(entry, context=context).data)
+    return _entry_response(request, program, entry.pk)
 
 
 class RosterView(StaffAPIView):
@@ -74,9 +45,8 @@ class RosterView(StaffAPIView):
     )
     def get(self, request, slug):
         program = program_for(request.user, slug, permissions.MANAGE_ROSTER)
-        context = _roster_context(request.user, program)
-        entries = _roster_entries(program)
-        return Response(s.RosterEntrySerializer(entries, many=True, context=context).data)
+        entries = selectors.roster_entries(program=program, user=request.user)
+        return Response(s.RosterEntrySerializer(entries, many=True).data)
 
     @extend_schema(
         tags=["coordinator"],
@@ -94,10 +64,10 @@ class RosterView(StaffAPIView):
         profile, granted = roster.supporter_add(
             program=program, email=data["email"], actor=request.user
         )
-        entry = _roster_entries(program).get(pk=profile.pk)
-        context = _roster_context(request.user, program)
-        return Response(
-            s.RosterEntrySerializer(entry, context=context).data,
+        return _entry_response(
+            request,
+            program,
+            profile.pk,
             status=status.HTTP_201_CREATED if granted else status.HTTP_200_OK,
         )
 
@@ -112,7 +82,7 @@ class RosterView(StaffAPIView):
     def patch(self, request, slug):
         program = program_for(request.user, slug, permissions.MANAGE_ROSTER)
         data = validated(s.RosterUpdateByIdInSerializer, request.data)
-        return _roster_update(request, program, _roster_entry(program, data["id"]), data)
+        return _roster_update(request, program, _entry(request, program, data["id"]), data)
 
 
 class RosterEntryView(StaffAPIView):
@@ -123,9 +93,7 @@ class RosterEntryView(StaffAPIView):
     )
     def get(self, request, slug, entry_id):
         program = program_for(request.user, slug, permissions.MANAGE_ROSTER)
-        entry = _roster_entry(program, entry_id)
-        context = _roster_context(request.user, program)
-        return Response(s.RosterEntrySerializer(entry, context=context).data)
+        return _entry_response(request, program, entry_id)
 
     @extend_schema(
         tags=["coordinator"],
@@ -135,6 +103,6 @@ class RosterEntryView(StaffAPIView):
     )
     def patch(self, request, slug, entry_id):
         program = program_for(request.user, slug, permissions.MANAGE_ROSTER)
-        entry = _roster_entry(program, entry_id)
+        entry = _entry(request, program, entry_id)
         data = validated(s.RosterUpdateInSerializer, request.data)
         return _roster_update(request, program, entry, data)
