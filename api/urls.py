@@ -23,9 +23,7 @@ v1 = [
     path("cases/<uuid:case_id>/accept/", views.CaseAcceptView.as_view(), name="case_accept"),
     path("cases/<uuid:case_id>/decline/", views.CaseDeclineView.as_view(), name="case_decline"),
     path("cases/<uuid:case_id>/status/", views.CaseStatusView.as_view(), name="case_status"),
-    path(
-        "cases/<uuid:case_id>/referrals/", views.CaseReferralsView.as_view(), name="case_referrals"
-    ),
+    path("cases/<uuid:case_id>/refer/", views.CaseReferView.as_view(), name="case_refer"),
     path("cases/<uuid:case_id>/handover/", views.CaseHandoverView.as_view(), name="case_handover"),
     path("cases/<uuid:case_id>/close/", views.CaseCloseView.as_view(), name="case_close"),
     # Coordinators and admins

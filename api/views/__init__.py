@@ -10,7 +10,7 @@ from .actions import (
     CaseCloseView,
     CaseDeclineView,
     CaseHandoverView,
-    CaseReferralsView,
+    CaseReferView,
     CaseStatusView,
 )
 from .caseload import CaseDetailView, CaseloadView, CaseMessagesView, CaseNotesView
@@ -31,7 +31,7 @@ __all__ = [
     "CaseCloseView",
     "CaseDeclineView",
     "CaseHandoverView",
-    "CaseReferralsView",
+    "CaseReferView",
     "CaseStatusView",
     "CaseAssignView",
     "CaseDetailView",

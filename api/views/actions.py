@@ -76,7 +76,7 @@ class CaseStatusView(StaffAPIView):
         return _state(case)
 
 
-class CaseReferralsView(StaffAPIView):
+class CaseReferView(StaffAPIView):
     @extend_schema(
         tags=["supporter"],
         summary="Record that I offered a referral, and to what kind of help (never to whom)",

@@ -73,7 +73,7 @@ def test_every_api_route_is_in_this_matrix():
         "case_accept",
         "case_decline",
         "case_status",
-        "case_referrals",
+        "case_refer",
         "case_handover",
         "case_close",
         "programs",
@@ -216,7 +216,7 @@ def test_status_change_is_for_the_cases_own_supporter(clients, assigned_case):
 
 def test_recording_a_referral_is_for_the_cases_own_supporter(clients, assigned_case):
     def call(client, role):
-        return client.post(f"/api/v1/cases/{assigned_case.pk}/referrals/", {"kind": "eap"})
+        return client.post(f"/api/v1/cases/{assigned_case.pk}/refer/", {"kind": "eap"})
 
     _check(clients, OWN_CASE, call, ok_status=201)
     assert list(assigned_case.referrals.values_list("kind", flat=True)) == ["eap"]
@@ -249,7 +249,7 @@ def test_an_offer_cannot_be_worked_before_it_is_accepted(clients, offered_case):
     base = f"/api/v1/cases/{offered_case.pk}"
     assert client.post(f"{base}/status/", {"status": "active"}).status_code == 403
     assert client.post(f"{base}/handover/").status_code == 403
-    assert client.post(f"{base}/referrals/", {"kind": "eap"}).status_code == 403
+    assert client.post(f"{base}/refer/", {"kind": "eap"}).status_code == 403
     assert client.post(f"{base}/accept/").status_code == 200
     assert client.post(f"{base}/accept/").status_code == 403  # already accepted
     assert client.post(f"{base}/decline/", {"reason": "other"}).status_code == 403
@@ -447,7 +447,7 @@ def test_every_case_read_and_write_is_audited_as_via_api(
     supporter.post(f"/api/v1/cases/{assigned_case.pk}/messages/", {"body": "hello"})
     supporter.post(f"/api/v1/cases/{assigned_case.pk}/notes/", {"contact_type": "phone"})
     supporter.post(f"/api/v1/cases/{assigned_case.pk}/status/", {"status": "active"})
-    supporter.post(f"/api/v1/cases/{assigned_case.pk}/referrals/", {"kind": "eap"})
+    supporter.post(f"/api/v1/cases/{assigned_case.pk}/refer/", {"kind": "eap"})
     supporter.post(f"/api/v1/cases/{assigned_case.pk}/handover/")
     supporter.post(
         f"/api/v1/cases/{assigned_case.pk}/close/",

@@ -246,7 +246,7 @@ API = {
     "cases_accept_create": None,
     "cases_decline_create": {"reason": "capacity"},
     "cases_status_create": {"status": "active"},
-    "cases_referrals_create": {"kind": "eap"},
+    "cases_refer_create": {"kind": "eap"},
     "cases_handover_create": None,
     "cases_close_create": {"outcome": "supported", "closing_message": "Take care."},
     "programs_list": None,
