@@ -7,13 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from programs import permissions
 from programs.models import (
+    CaseEvent,
     CaseNote,
     Channel,
     ContactType,
     HelpResource,
     Message,
+    Referral,
+    ReferralKind,
     Role,
     SupporterProfile,
     SupportRequest,
@@ -130,9 +132,23 @@ class RequesterMessageSerializer(serializers.ModelSerializer):
         fields = ["sender", "body", "created_at"]
 
 
+class RequesterReplyOutSerializer(RequesterMessageSerializer):
+    crisis = serializers.BooleanField(
+        help_text=_("True when the reply asks for help now: show the crisis lines at once.")
+    )
+    crisis_lines = HelpResourceSerializer(many=True)
+
+    class Meta(RequesterMessageSerializer.Meta):
+        fields = [*RequesterMessageSerializer.Meta.fields, "crisis", "crisis_lines"]
+
+
 class SupporterForRequesterSerializer(serializers.Serializer):
-    display_name = serializers.CharField()
-    confidentiality_limits = serializers.CharField()
+    display_name = serializers.CharField(
+        allow_null=True, help_text=_("Shown once the supporter has accepted the request.")
+    )
+    confidentiality_limits = serializers.CharField(
+        help_text=_("Shown as soon as the request is offered to this supporter.")
+    )
 
 
 class RequesterViewSerializer(serializers.Serializer):
@@ -181,8 +197,7 @@ class QueueItemSerializer(CaseListSerializer):
         fields = [*CaseListSerializer.Meta.fields, "no_match", "in_danger", "message"]
 
     def get_message(self, obj) -> str:
-        first = next((m for m in obj.messages.all() if m.sender == Message.Sender.REQUESTER), None)
-        return first.body if first else ""
+        return obj.first_text or ""
 
 
 class CaseMessageSerializer(serializers.ModelSerializer):
@@ -198,11 +213,11 @@ class CaseNoteSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
-    """Needs the request in its context: only the supporter who accepted the case gets
-    the contact detail (empty for everyone else)."""
+    """Reads the case pages' selector (`record` in its context, selectors.case_record): only
+    the supporter who accepted the case gets the contact detail (empty for everyone else)."""
 
     contact_detail = serializers.SerializerMethodField()
-    messages = CaseMessageSerializer(many=True, read_only=True)
+    messages = serializers.SerializerMethodField()
     notes = serializers.SerializerMethodField()
     preferred_language = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
@@ -225,15 +240,16 @@ class CaseDetailSerializer(CaseListSerializer):
         ]
 
     def get_contact_detail(self, obj) -> str:
-        user = self.context["request"].user
-        return obj.contact_detail if permissions.can_see_contact(user, obj) else ""
+        return obj.contact_detail if self.context["record"]["show_contact"] else ""
+
+    @extend_schema_field(CaseMessageSerializer(many=True))
+    def get_messages(self, obj) -> list:
+        return CaseMessageSerializer(self.context["record"]["conversation"], many=True).data
 
     @extend_schema_field(CaseNoteSerializer(many=True))
     def get_notes(self, obj) -> list:
         """Empty until the supporter accepts the case (coordinators always see them)."""
-        if not permissions.can_read_notes(self.context["request"].user, obj):
-            return []
-        return CaseNoteSerializer(obj.notes.all(), many=True).data
+        return CaseNoteSerializer(self.context["record"]["notes"], many=True).data
 
 
 class CaseUpdateInSerializer(serializers.Serializer):
@@ -254,6 +270,61 @@ class CaseUpdateInSerializer(serializers.Serializer):
             "Sent to the requester when closing; needed if their last message is unanswered."
         ),
     )
+
+
+# The supporter's actions on their own case, as on the case page.
+
+
+class DeclineInSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=CaseEvent.DeclineReason.choices,
+        help_text=_("Only the reason category is kept. The request goes back."),
+    )
+
+
+class CaseStatusInSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[
+            (SupportRequest.Status.CONTACTED, SupportRequest.Status.CONTACTED.label),
+            (SupportRequest.Status.ACTIVE, SupportRequest.Status.ACTIVE.label),
+        ]
+    )
+
+
+class ReferralInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=ReferralKind.choices,
+        help_text=_("This records that you offered a referral, not to whom."),
+    )
+
+
+class CloseInSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=SupportRequest.Outcome.choices)
+    closing_message = serializers.CharField(
+        max_length=MAX_MESSAGE_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Sent to the requester, who reads it with the crisis lines; needed if their last "
+            "message has not been answered."
+        ),
+    )
+
+
+class CaseStateSerializer(serializers.Serializer):
+    """Where a case stands after an action; no content."""
+
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=SupportRequest.Status.choices)
+    outcome = serializers.CharField(allow_blank=True)
+    handover_pending = serializers.BooleanField()
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Referral
+        fields = ["id", "kind", "created_at"]
 
 
 class StaffReplyInSerializer(serializers.Serializer):
@@ -287,6 +358,8 @@ class ProgramSerializer(serializers.Serializer):
 
 
 class RosterEntrySerializer(serializers.ModelSerializer):
+    """Reads selectors.roster_entries, which decides what each caller may see."""
+
     email = serializers.EmailField(source="user.email")
     unit = serializers.SerializerMethodField()
     capacity = serializers.IntegerField(read_only=True)
@@ -324,20 +397,16 @@ class RosterEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField(), allow_null=True))
     def get_lived_experience(self, obj):
-        own = obj.user_id == self.context.get("viewer_id")
-        if not own and not self.context.get("sees_sensitive"):
-            return None
-        return [topic.slug for topic in obj.lived_experience.all()]
+        return obj.lived_experience_shown
 
     def get_channels(self, obj) -> list[str]:
         return [str(c.value) for c in obj.offered_channels()]
 
     def get_trained(self, obj) -> bool:
-        return obj.pk in self.context.get("trained_ids", set())
+        return obj.trained
 
     def get_active_cases(self, obj) -> int | None:
-        loads = self.context.get("loads")
-        return None if loads is None else loads.get(obj.pk, 0)
+        return obj.load
 
 
 class RosterAddInSerializer(serializers.Serializer):

@@ -20,6 +20,12 @@ v1 = [
     path("cases/<uuid:case_id>/", views.CaseDetailView.as_view(), name="case"),
     path("cases/<uuid:case_id>/messages/", views.CaseMessagesView.as_view(), name="case_messages"),
     path("cases/<uuid:case_id>/notes/", views.CaseNotesView.as_view(), name="case_notes"),
+    path("cases/<uuid:case_id>/accept/", views.CaseAcceptView.as_view(), name="case_accept"),
+    path("cases/<uuid:case_id>/decline/", views.CaseDeclineView.as_view(), name="case_decline"),
+    path("cases/<uuid:case_id>/status/", views.CaseStatusView.as_view(), name="case_status"),
+    path("cases/<uuid:case_id>/refer/", views.CaseReferView.as_view(), name="case_refer"),
+    path("cases/<uuid:case_id>/handover/", views.CaseHandoverView.as_view(), name="case_handover"),
+    path("cases/<uuid:case_id>/close/", views.CaseCloseView.as_view(), name="case_close"),
     # Coordinators and admins
     path("cases/<uuid:case_id>/assign/", views.CaseAssignView.as_view(), name="case_assign"),
     path("programs/", views.ProgramListView.as_view(), name="programs"),

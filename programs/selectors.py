@@ -19,10 +19,13 @@ from privacy.crypto import EncryptedTextField
 from . import eligibility, permissions
 from .models import (
     HelpResource,
+    Language,
     Message,
     Program,
+    ReferralKind,
     SupporterProfile,
     SupportRequest,
+    Unit,
 )
 
 
@@ -57,6 +60,86 @@ def help_resources(
     if exclude_crisis:
         return [r for r in resources if r.kind != HelpResource.Kind.CRISIS]
     return list(resources)
+
+
+def program_intake_face(*, program: Program) -> dict:
+    """What anyone may know before asking this program for help: whether it is open, its
+    limits of confidentiality, the choices its request form offers, and its crisis lines."""
+    return {
+        "program": program,
+        "is_open": program.is_open,
+        "confidentiality_limits": program.confidentiality_limits,
+        "channels": list(program.offered_channels()),
+        "topics": list(program.topics.all()),
+        "languages": list(Language.objects.all()),
+        "units": list(Unit.objects.filter(program=program).order_by("sort_order", "pk")),
+        "crisis_lines": help_resources(program=program, crisis_only=True),
+    }
+
+
+# The requester's status page, on the web and through the API.
+
+NOT_YET_ACCEPTED = (SupportRequest.Status.QUEUED, SupportRequest.Status.OFFERED)
+
+# The help a referral kind points at, among the program's own resources.
+REFERRAL_RESOURCES = {
+    ReferralKind.EAP: [HelpResource.Kind.EAP],
+    ReferralKind.CLINICIAN: [HelpResource.Kind.CLINICAL],
+    ReferralKind.CRISIS: [HelpResource.Kind.CRISIS],
+    ReferralKind.OTHER: [HelpResource.Kind.CLINICAL, HelpResource.Kind.COMMUNITY],
+}
+
+
+def requester_conversation(*, support_request: SupportRequest) -> list[Message]:
+    """In the order sent (by id): stored times are rounded to the hour and can tie or, for
+    a requester's message against a supporter's exact time, even run backwards."""
+    return list(support_request.messages.order_by("id"))
+
+
+def requester_closed_view(*, support_request: SupportRequest) -> dict:
+    """What a requester reads once their case is closed: the closing message, and each kind
+    of help their supporter suggested with how to reach it. Never who suggested what to whom."""
+    closing = support_request.messages.filter(is_closing=True).order_by("-id").first()
+    kinds = dict.fromkeys(support_request.referrals.order_by("id").values_list("kind", flat=True))
+    suggestions = [
+        {
+            "kind": ReferralKind(kind).label,
+            "resources": list(
+                HelpResource.objects.filter(
+                    program_id=support_request.program_id, kind__in=REFERRAL_RESOURCES[kind]
+                ).order_by("sort_order", "pk")
+            ),
+        }
+        for kind in kinds
+        if kind in REFERRAL_RESOURCES
+    ]
+    return {"closing_message": closing, "suggestions": suggestions}
+
+
+def requester_status(*, support_request: SupportRequest) -> dict:
+    """What a requester reads with their code, on the web page and through the API alike.
+
+    The supporter's limits of confidentiality reach the requester as soon as the request is
+    offered to them; their name only once they have accepted it.
+    """
+    supporter = support_request.assigned_to
+    accepted = supporter is not None and support_request.status not in NOT_YET_ACCEPTED
+    closed = support_request.status == SupportRequest.Status.CLOSED
+    return {
+        "program": support_request.program.slug,
+        "status": support_request.status,
+        "is_open": support_request.is_open,
+        "waiting_for_match": support_request.status == SupportRequest.Status.QUEUED
+        and support_request.no_match,
+        "supporter": None
+        if supporter is None
+        else {
+            "display_name": supporter.display_name if accepted else None,
+            "confidentiality_limits": supporter.confidentiality_limits,
+        },
+        "messages": requester_conversation(support_request=support_request),
+        "closed": requester_closed_view(support_request=support_request) if closed else None,
+    }
 
 
 # The peer champion's caseload and the coordinator view. Every selector below runs a
@@ -128,6 +211,8 @@ def caseload_cases(*, user, closed_limit: int = 20) -> dict:
         if case.status in groups:
             groups[case.status].append(case)
     return {
+        # Every open case, crisis first then the longest waiting: the API's caseload.
+        "open": sorted(open_cases, key=lambda c: (not c.crisis_flag, c.created_at, c.pk)),
         "offered": [c for c in open_cases if c.status == SupportRequest.Status.OFFERED],
         "needs_reply": sorted(
             (c for c in open_cases if c.needs_reply), key=lambda c: c.last_message_at
@@ -155,9 +240,11 @@ def caseload_case_get(*, user, case_id) -> SupportRequest:
 
 
 def case_record(*, case: SupportRequest, user) -> dict:
-    """What a handler reads on a case page: conversation, notes, referrals, history."""
+    """What a handler reads on a case page, on the web and through the API: conversation,
+    notes (once accepted), referrals, history, and whether the contact detail shows."""
     notes = permissions.can_read_notes(user, case)
     return {
+        "show_contact": permissions.can_see_contact(user, case),
         "conversation": list(case.messages.order_by("id")),
         "notes": list(case.notes.select_related("author")) if notes else [],
         "referrals": list(case.referrals.order_by("created_at")),
@@ -194,7 +281,7 @@ def coordinator_queue(*, program):
                 first.order_by("id").values("body")[:1], output_field=EncryptedTextField()
             ),
         )
-        .select_related("assigned_to", "preferred_language", "excluded_unit")
+        .select_related("program", "assigned_to", "preferred_language", "excluded_unit")
         .prefetch_related("topics")
         .order_by("-crisis_flag", "is_offered", "urgency_rank", "created_at", "pk")
     )
@@ -237,6 +324,49 @@ def coordinator_supporters(*, program) -> list[SupporterProfile]:
             row for row in supporter.ledger if row.state == eligibility.LEDGER_EXPIRING
         ]
     return supporters
+
+
+MAX_ID = 2**31 - 1
+
+
+def roster_entries(*, program: Program, user, entry_id: int | None = None):
+    """The program's roster as its admins and coordinators read it, each entry with
+    `trained`; the case load (`load`) and lived experience (`lived_experience_shown`) only
+    for those who assign, or the supporter themself, else None: lived experience is
+    health-related personal data used only for matching, and an HR admin needs neither."""
+    entries = (
+        SupporterProfile.objects.filter(program=program)
+        .select_related("user", "unit", "program")
+        .prefetch_related("languages", "lived_experience")
+        .order_by("display_name", "pk")
+    )
+    if entry_id is not None:
+        if not isinstance(entry_id, int) or not 0 < entry_id <= MAX_ID:
+            raise Http404
+        entries = entries.filter(pk=entry_id)
+    entries = list(entries)
+    if entry_id is not None and not entries:
+        raise Http404
+    trained = set(eligibility.trained_supporters(program=program).values_list("pk", flat=True))
+    assigns = permissions.user_can(user, permissions.TRIAGE, program)
+    loads = (
+        dict(
+            eligibility.with_load(SupporterProfile.objects.filter(program=program)).values_list(
+                "pk", "active_cases"
+            )
+        )
+        if assigns
+        else {}
+    )
+    for entry in entries:
+        entry.trained = entry.pk in trained
+        entry.load = loads.get(entry.pk, 0) if assigns else None
+        entry.lived_experience_shown = (
+            [topic.slug for topic in entry.lived_experience.all()]
+            if assigns or entry.user_id == user.pk
+            else None
+        )
+    return entries
 
 
 def coordinator_case_get(*, user, program, case_id) -> SupportRequest:

@@ -18,11 +18,9 @@ from ..models import (
     CaseAccess,
     CaseEvent,
     Channel,
-    HelpResource,
     Language,
     Message,
     Program,
-    ReferralKind,
     SupportRequest,
     Unit,
     Urgency,
@@ -41,6 +39,12 @@ MAX_GENDER_LENGTH = 40
 class Submission:
     request: SupportRequest
     receipt_code: str
+    crisis: bool
+
+
+@dataclass
+class Reply:
+    message: Message
     crisis: bool
 
 
@@ -226,44 +230,10 @@ def request_lookup(*, receipt_code: str, client_key: str | None = None) -> Suppo
     return request
 
 
-def conversation(*, request: SupportRequest):
-    """In the order sent (by id): stored times are rounded to the hour and can tie or, for
-    a requester's message against a supporter's exact time, even run backwards."""
-    return list(request.messages.order_by("id"))
-
-
-# The help a referral kind points at, among the program's own resources.
-REFERRAL_RESOURCES = {
-    ReferralKind.EAP: [HelpResource.Kind.EAP],
-    ReferralKind.CLINICIAN: [HelpResource.Kind.CLINICAL],
-    ReferralKind.CRISIS: [HelpResource.Kind.CRISIS],
-    ReferralKind.OTHER: [HelpResource.Kind.CLINICAL, HelpResource.Kind.COMMUNITY],
-}
-
-
-def closed_view(*, request: SupportRequest) -> dict:
-    """What a requester reads once their case is closed: the closing message, and each kind
-    of help their supporter suggested with how to reach it. Never who suggested what to whom."""
-    closing = request.messages.filter(is_closing=True).order_by("-id").first()
-    kinds = dict.fromkeys(request.referrals.order_by("id").values_list("kind", flat=True))
-    suggestions = [
-        {
-            "kind": ReferralKind(kind).label,
-            "resources": list(
-                HelpResource.objects.filter(
-                    program_id=request.program_id, kind__in=REFERRAL_RESOURCES[kind]
-                ).order_by("sort_order", "pk")
-            ),
-        }
-        for kind in kinds
-        if kind in REFERRAL_RESOURCES
-    ]
-    return {"closing_message": closing, "suggestions": suggestions}
-
-
 @transaction.atomic
-def requester_reply(*, request: SupportRequest, body: str) -> Message:
-    """The requester answers in their conversation."""
+def requester_reply(*, request: SupportRequest, body: str) -> Reply:
+    """The requester answers in their conversation; `crisis` says whether to show the crisis
+    lines now (the web page and the API both read it here)."""
     body = validate_body(body)
     if not request.is_open:
         raise ValidationError(_("This conversation is closed. You can make a new request."))
@@ -287,7 +257,7 @@ def requester_reply(*, request: SupportRequest, body: str) -> Message:
         request.save(update_fields=["crisis_flag", "urgency"])
         CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
     transaction.on_commit(lambda: notifications.requester_replied(request_id=request.pk))
-    return message
+    return Reply(message=message, crisis=crisis)
 
 
 @transaction.atomic

@@ -218,7 +218,6 @@ def _case_page(request, case, bound=None, status=200):
         "forms": forms_,
         "handover_pending": eligibility.handover_pending(request=case),
         "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
-        "show_contact": permissions.can_see_contact(request.user, case),
         "requester_waiting": cases.requester_waiting(request=case),
         "resources": selectors.help_resources(program=case.program),
         "form_tokens": staff_form_tokens(case, request.user),

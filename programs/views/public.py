@@ -290,15 +290,14 @@ def _reply(request, support_request, code):
         )
         return _conversation(request, support_request, code, reply_form=form, status=400)
     try:
-        intake.requester_reply(request=support_request, body=form.cleaned_data.get("body", ""))
+        reply = intake.requester_reply(
+            request=support_request, body=form.cleaned_data.get("body", "")
+        )
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _conversation(request, support_request, code, reply_form=form, status=400)
-    crisis = intake.crisis_detected(
-        program=support_request.program, text=form.cleaned_data["body"], in_danger=False
-    )
     return _conversation(
-        request, support_request, code, notice=_("Your reply has been sent."), crisis=crisis
+        request, support_request, code, notice=_("Your reply has been sent."), crisis=reply.crisis
     )
 
 
@@ -313,16 +312,16 @@ def _conversation(
     errors=(),
     status=200,
 ):
+    view = selectors.requester_status(support_request=support_request)
     return _render(
         request,
         "programs/status_conversation.html",
         support_request.program,
         {
             "support_request": support_request,
-            "messages_list": intake.conversation(request=support_request),
-            "closed": intake.closed_view(request=support_request)
-            if support_request.status == support_request.Status.CLOSED
-            else None,
+            "view": view,
+            "messages_list": view["messages"],
+            "closed": view["closed"],
             "receipt_code": code,
             "reply_form": reply_form or ReplyForm(),
             "reply_token": formtokens.issue(REPLY_FORM),

@@ -2,9 +2,10 @@
 
 import pytest
 
-from programs.models import CaseAccess, Role, SupporterProfile, SupportRequest
+from programs.models import CaseAccess, CaseEvent, Role, SupporterProfile, SupportRequest
+from programs.services import cases
 from tests.api.conftest import QUEUED_TEXT, ROLES, SECRET_TEXT, client_for, profile_of
-from tests.factories import make_active_supporter
+from tests.factories import make_active_supporter, submit_request
 from tests.routes import all_routes
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,9 @@ ROSTER = {
 QUEUE = {**ROSTER, "admin": 403}
 REPORTS = {**ROSTER, "coordinator": 403}
 ASSIGN_QUEUED = {**CASE_HANDLERS, "supporter": 404}  # a queued case is nobody's yet
+# The supporter's own actions, as on the case page: only the case's own supporter; even
+# the program's coordinator (who can read the case) is told it is not there.
+OWN_CASE = {**CASE_HANDLERS, "coordinator": 404}
 
 
 def _check(clients, expected, call, ok_status=200):
@@ -66,6 +70,12 @@ def test_every_api_route_is_in_this_matrix():
         "case_messages",
         "case_notes",
         "case_assign",
+        "case_accept",
+        "case_decline",
+        "case_status",
+        "case_refer",
+        "case_handover",
+        "case_close",
         "programs",
         "roster",
         "roster_entry",
@@ -168,6 +178,91 @@ def test_case_note_for_its_supporter_and_coordinator_only(clients, assigned_case
 
     _check(clients, CASE_HANDLERS, call, ok_status=201)
     assert sorted(n.text for n in assigned_case.notes.all()) == ["coordinator", "supporter"]
+
+
+@pytest.fixture
+def offered_case(program, supporter):
+    case = submit_request(program, message=QUEUED_TEXT).request
+    cases.request_offer(request=case, supporter=profile_of(supporter, program), actor=None)
+    return case
+
+
+def test_accepting_an_offer_is_for_the_supporter_it_was_offered_to(clients, offered_case):
+    _check(clients, OWN_CASE, lambda c, r: c.post(f"/api/v1/cases/{offered_case.pk}/accept/"))
+    offered_case.refresh_from_db()
+    assert offered_case.status == SupportRequest.Status.NEW
+
+
+def test_declining_an_offer_is_for_the_supporter_it_was_offered_to(clients, offered_case):
+    def call(client, role):
+        return client.post(f"/api/v1/cases/{offered_case.pk}/decline/", {"reason": "capacity"})
+
+    _check(clients, OWN_CASE, call)
+    offered_case.refresh_from_db()
+    assert offered_case.status == SupportRequest.Status.QUEUED
+    assert offered_case.assigned_to is None
+    decline = offered_case.events.get(kind=CaseEvent.Kind.DECLINED)
+    assert decline.reason == "capacity"
+
+
+def test_status_change_is_for_the_cases_own_supporter(clients, assigned_case):
+    def call(client, role):
+        return client.post(f"/api/v1/cases/{assigned_case.pk}/status/", {"status": "active"})
+
+    _check(clients, OWN_CASE, call)
+    assigned_case.refresh_from_db()
+    assert assigned_case.status == SupportRequest.Status.ACTIVE
+
+
+def test_recording_a_referral_is_for_the_cases_own_supporter(clients, assigned_case):
+    def call(client, role):
+        return client.post(f"/api/v1/cases/{assigned_case.pk}/refer/", {"kind": "eap"})
+
+    _check(clients, OWN_CASE, call, ok_status=201)
+    assert list(assigned_case.referrals.values_list("kind", flat=True)) == ["eap"]
+
+
+def test_asking_for_a_handover_is_for_the_cases_own_supporter(clients, assigned_case):
+    _check(clients, OWN_CASE, lambda c, r: c.post(f"/api/v1/cases/{assigned_case.pk}/handover/"))
+    response = clients["supporter"].get(f"/api/v1/cases/{assigned_case.pk}/")
+    assert response.status_code == 200
+    assert assigned_case.events.filter(kind=CaseEvent.Kind.HANDOVER).count() == 1
+
+
+def test_closing_is_for_the_cases_own_supporter(clients, assigned_case):
+    def call(client, role):
+        return client.post(
+            f"/api/v1/cases/{assigned_case.pk}/close/",
+            {"outcome": "supported", "closing_message": f"Take care, from {role}."},
+        )
+
+    _check(clients, OWN_CASE, call)
+    assigned_case.refresh_from_db()
+    assert assigned_case.status == SupportRequest.Status.CLOSED
+    assert assigned_case.outcome == "supported"
+    closing = assigned_case.messages.get(is_closing=True)
+    assert closing.body == "Take care, from supporter."
+
+
+def test_an_offer_cannot_be_worked_before_it_is_accepted(clients, offered_case):
+    client = clients["supporter"]
+    base = f"/api/v1/cases/{offered_case.pk}"
+    assert client.post(f"{base}/status/", {"status": "active"}).status_code == 403
+    assert client.post(f"{base}/handover/").status_code == 403
+    assert client.post(f"{base}/refer/", {"kind": "eap"}).status_code == 403
+    assert client.post(f"{base}/accept/").status_code == 200
+    assert client.post(f"{base}/accept/").status_code == 403  # already accepted
+    assert client.post(f"{base}/decline/", {"reason": "other"}).status_code == 403
+
+
+def test_closing_with_an_unanswered_message_needs_a_closing_message(clients, assigned_case):
+    response = clients["supporter"].post(
+        f"/api/v1/cases/{assigned_case.pk}/close/", {"outcome": "supported"}
+    )
+    assert response.status_code == 400
+    assert "closing_message" in response.json()["error"]["fields"]
+    assigned_case.refresh_from_db()
+    assert assigned_case.is_open
 
 
 # ---------------------------------------------------------------- coordinator and admin routes
@@ -351,6 +446,13 @@ def test_every_case_read_and_write_is_audited_as_via_api(
     supporter.patch(f"/api/v1/cases/{assigned_case.pk}/", {"status": "contacted"})
     supporter.post(f"/api/v1/cases/{assigned_case.pk}/messages/", {"body": "hello"})
     supporter.post(f"/api/v1/cases/{assigned_case.pk}/notes/", {"contact_type": "phone"})
+    supporter.post(f"/api/v1/cases/{assigned_case.pk}/status/", {"status": "active"})
+    supporter.post(f"/api/v1/cases/{assigned_case.pk}/refer/", {"kind": "eap"})
+    supporter.post(f"/api/v1/cases/{assigned_case.pk}/handover/")
+    supporter.post(
+        f"/api/v1/cases/{assigned_case.pk}/close/",
+        {"outcome": "supported", "closing_message": "Take care."},
+    )
     coordinator.get(f"/api/v1/programs/{program.slug}/queue/")
     actions = list(
         CaseAccess.objects.filter(actor__isnull=False)
@@ -358,12 +460,16 @@ def test_every_case_read_and_write_is_audited_as_via_api(
         .values_list("case_id", "action", "via")
     )
     a, q = assigned_case.pk, queued_case.pk
-    assert actions[-6:] == [
+    assert actions[-10:] == [
         (a, "view", "api"),
         (a, "view", "api"),
         (a, "update", "api"),
         (a, "reply", "api"),
         (a, "note", "api"),
+        (a, "update", "api"),
+        (a, "refer", "api"),
+        (a, "update", "api"),
+        (a, "update", "api"),
         (q, "view", "api"),
     ]
 

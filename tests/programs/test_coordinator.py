@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from programs import selectors
 from programs.models import (
     CaseAccess,
     CaseEvent,
@@ -259,7 +260,7 @@ def test_a_coordinator_can_reply_and_the_requester_reads_it(client, program, coo
     url = _request_url(submission.request, "reply")
     assert client.post(url, {"reply-body": "We are finding someone for you."}).status_code == 302
     found = intake.request_lookup(receipt_code=submission.receipt_code)
-    bodies = [(m.sender, m.body) for m in intake.conversation(request=found)]
+    bodies = [(m.sender, m.body) for m in selectors.requester_conversation(support_request=found)]
     assert bodies == [
         ("requester", "anyone?"),
         ("coordinator", "We are finding someone for you."),

@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from privacy import crypto, receipts
+from programs import selectors
 from programs.models import CaseNote, ContactType, Message, SupportRequest
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import take_on
@@ -141,7 +142,7 @@ def test_rotate_data_key_moves_everything_to_the_new_key_so_the_old_one_can_go(o
     assert support_request is not None
     assert support_request.contact_detail == "07700 900456"
     assert support_request.alias == "Kit"
-    assert [m.body for m in intake.conversation(request=support_request)] == [
+    assert [m.body for m in selectors.requester_conversation(support_request=support_request)] == [
         "Plain words about a hard shift.",
         "A supporter's answer.",
     ]

@@ -296,6 +296,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "programs.models.SupportRequest.Status",
         "SupporterStatusEnum": "programs.models.SupporterProfile.Status",
+        "ReferralKindEnum": "programs.models.ReferralKind",
     },
 }
 
