@@ -13,28 +13,37 @@ The world is built once for the module (one case, one supporter and one unit per
 payload); fields a program has only one of are changed payload by payload.
 """
 
+import csv
+import io
 import re
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from programs import formtokens
+from programs import exports, formtokens
 from programs.models import (
+    HelpResource,
+    Organisation,
+    Program,
     Role,
     SupporterProfile,
     SupportRequest,
+    TrainingCompletion,
+    TrainingRequirement,
     Unit,
 )
+from programs.tasks import send_staff_email
 from programs.views.public import REPLY_FORM, _request_form_purpose
 from tests import mfa
 from tests.factories import make_member, make_program, submit_request
-from tests.xss import PAYLOADS, assert_inert
+from tests.xss import PAYLOADS, assert_inert, looks_like
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +54,9 @@ GENEROUS = {
         scope: {"client": (10**6, 3600), "global": (10**6, 3600)} for scope in ("intake", "lookup")
     }
 }
+# The Wagtail edit screens take a tenth of a second each: they get every third payload
+# (42 of them, of every kind); every other screen gets all of them.
+SLOW_STRIDE = 3
 EMAIL_TEMPLATES = [
     "debrief_requested",
     "handover_requested",
@@ -421,3 +433,257 @@ def test_the_api_hands_text_back_as_data(world):
         "/api/v1/requests/lookup/", {"receipt_code": world["queued"][7]}, format="json"
     )
     assert looked_up.json()["messages"][0]["body"] == PAYLOADS[7].strip()
+
+
+# ---------------------------------------------------------------- the roster
+
+
+def admin_pages(client, url, **params) -> str:
+    """Every page of a Wagtail listing, as one text (past the last page is a 404)."""
+    pages = []
+    for number in range(1, 21):
+        response = client.get(url, {**params, "p": number})
+        if response.status_code == 404:
+            break
+        pages.append(page_of(response, url))
+    return "".join(pages)
+
+
+def test_the_coordinator_reads_the_roster_as_written(world):
+    client = signed_in(world["roster_coordinator"])
+    page = page_of(client.get(reverse("programs:coordinate", args=[world["roster_program"].slug])))
+    names = [fit(p, 80) for p in PAYLOADS]
+    reasons = [fit(p, 200) for p in PAYLOADS[1::2]]
+    assert_inert(page, *names, *[fit(p, 120) for p in PAYLOADS], *reasons)
+
+
+def test_the_wagtail_roster_and_people_screens_show_the_roster_as_written(world):
+    client = signed_in(world["roster_admin"])
+    program = world["roster_program"]
+    listing = admin_pages(client, reverse("roster:index"), program=program.pk)
+    assert_inert(listing, *[fit(p, 80) for p in PAYLOADS], *[fit(p, 120) for p in PAYLOADS])
+    people = admin_pages(client, reverse("people:index"), program=program.pk)
+    assert_inert(people)
+    coordinator = signed_in(world["roster_coordinator"])
+    for payload, profile in list(zip(PAYLOADS, world["profiles"], strict=True))[::SLOW_STRIDE]:
+        page = page_of(coordinator.get(reverse("roster:edit", args=[profile.pk])), payload)
+        shown = [fit(payload, 80), fit(payload, 40), fit(payload, 200), payload]
+        assert_inert(page, *shown, where=payload)
+
+
+def test_a_status_reason_reads_as_written_in_the_roster_history(world):
+    coordinator = signed_in(world["roster_coordinator"])
+    profile = world["profiles"][0]
+    url = reverse("roster:edit", args=[profile.pk])
+    form = page_of(coordinator.get(url))
+    data = {
+        "display_name": profile.display_name,
+        "new_status": "paused",
+        "status_reason": fit(ALL, 200),
+        "max_active_cases": "",
+    }
+    for channel in ("messages",):
+        data[f"offers_{channel}"] = "on"
+    saved = coordinator.post(url, data)
+    assert saved.status_code == 302, re.findall(r"error[^<]{0,200}", saved.content.decode())[:5]
+    assert_inert(form)
+    assert_inert(page_of(coordinator.get(url)), fit(ALL, 200))
+
+
+def test_the_roster_export_neutralises_every_formula_and_keeps_the_text(world):
+    client = signed_in(world["roster_coordinator"])
+    program = world["roster_program"]
+    response = client.get(reverse("roster_csv:export", args=[program.pk]))
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_name = {exports.restore(row["display_name"]): row for row in rows}
+    for payload in PAYLOADS:
+        row = by_name[fit(payload, 80)]
+        for column, value in [
+            ("display_name", fit(payload, 80)),
+            ("gender", fit(payload, 40)),
+            ("availability", fit(payload, 200)),
+            ("unit", fit(payload, 120)),
+        ]:
+            cell = row[column]
+            assert not cell.startswith(exports.FORMULA_START), (column, cell)
+            assert exports.restore(cell) == value, (column, cell)
+
+
+def test_a_roster_import_reports_hostile_cells_as_text(world):
+    client = signed_in(world["roster_coordinator"])
+    program = world["roster_program"]
+    lines = ["email,display_name,unit"] + [
+        f'"{p[:20]}@x",' + '"' + fit(p, 80).replace('"', '""') + '","' + p.replace('"', '""') + '"'
+        for p in PAYLOADS
+    ]
+    upload = io.BytesIO("\n".join(lines).encode())
+    upload.name = "roster.csv"
+    response = client.post(reverse("roster_csv:index"), {"program": program.pk, "file": upload})
+    assert_inert(page_of(response))
+
+
+# ---------------------------------------------------------------- program settings
+
+
+def _settings_program():
+    program = make_program("hostile-settings", offers_phone=True)
+    Unit.objects.create(program=program, name="North")
+    return program
+
+
+@pytest.fixture
+def settings_world(world):
+    program = _settings_program()
+    coordinator = make_member(program, Role.COORDINATOR, email="coordinator@settings.example.org")
+    admin = make_member(program, Role.ADMIN, email="admin@settings.example.org")
+    case = submit_request(program, message="Could we talk?")
+    return {
+        "program": program,
+        "coordinator": coordinator,
+        "admin": admin,
+        "receipt": case.receipt_code,
+    }
+
+
+def test_program_settings_read_as_written_to_requesters_staff_and_in_emails(settings_world):
+    program = settings_world["program"]
+    coordinator = signed_in(settings_world["coordinator"])
+    admin = signed_in(settings_world["admin"])
+    requester = Client()
+    request_url = reverse("programs:request", args=[program.slug])
+    status_url = reverse("programs:status", args=[program.slug])
+    organisation = Organisation.objects.get(pk=program.organisation_id)
+    for index, payload in enumerate(PAYLOADS):
+        Program.objects.filter(pk=program.pk).update(
+            name=fit(payload, 200),
+            unit_label=fit(payload, 40),
+            confidentiality_limits=payload,
+            crisis_phrases=payload,
+            expected_reply_time=fit(payload, 120),
+            staffed_hours=fit(payload, 200),
+        )
+        Organisation.objects.filter(pk=organisation.pk).update(name=fit(payload, 200))
+        name = fit(payload, 200)
+        limits = page_of(requester.get(request_url), payload)
+        assert_inert(limits, name, payload, where=payload)
+        form = page_of(requester.post(request_url, {"step": "limits", "acknowledged": "on"}))
+        assert_inert(form, name, fit(payload, 40), where=payload)
+        status = page_of(requester.post(status_url, {"receipt_code": settings_world["receipt"]}))
+        assert_inert(status, name, fit(payload, 120), fit(payload, 200), where=payload)
+        queue = page_of(coordinator.get(reverse("programs:coordinate", args=[program.slug])))
+        assert_inert(queue, name, where=payload)
+        home = page_of(coordinator.get(reverse("programs:home")))
+        assert_inert(home, name, where=payload)
+        if index % SLOW_STRIDE == 0:
+            edit = page_of(admin.get(reverse("program_settings:edit", args=[program.pk])))
+            shown = [name, fit(payload, 40), payload, fit(payload, 120)]
+            assert_inert(edit, *shown, where=payload)
+            listing = page_of(admin.get(reverse("program_settings:index")))
+            assert_inert(listing, name, where=payload)
+
+
+@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+def test_every_email_carries_a_hostile_program_name_literally(settings_world, template):
+    user = settings_world["coordinator"]
+    mail.outbox = []
+    for payload in PAYLOADS:
+        name = looks_like(fit(payload, 200))
+        send_staff_email.enqueue(
+            user_ids=[user.pk],
+            template=template,
+            context={
+                "program": name,
+                "program_slug": "hostile-settings",
+                "role": name,
+                "requirement": name,
+                "link": "https://example.org/i/x/",
+                "days": 7,
+                "months": 3,
+                "urgent": True,
+            },
+        )
+    assert len(mail.outbox) == len(PAYLOADS)
+    for payload, message in zip(PAYLOADS, mail.outbox, strict=True):
+        name = looks_like(fit(payload, 200))
+        assert message.content_subtype == "plain"
+        assert not getattr(message, "alternatives", None)
+        assert name in message.subject + "\n" + message.body, (template, payload)
+
+
+# ---------------------------------------------------------------- help and training
+
+
+def test_help_resources_and_training_read_as_written_everywhere(world):
+    program = make_program("hostile-help")
+    HelpResource.objects.bulk_create(
+        HelpResource(
+            program=program,
+            name=fit(p, 120),
+            kind="crisis" if i % 2 else "eap",
+            phone=fit(p, 40),
+            hours=fit(p, 80),
+            description=fit(p, 240),
+            sort_order=10 + i,
+        )
+        for i, p in enumerate(PAYLOADS)
+    )
+    requirements = TrainingRequirement.objects.bulk_create(
+        TrainingRequirement(program=program, name=fit(p, 160), description=p, sort_order=10 + i)
+        for i, p in enumerate(PAYLOADS)
+    )
+    peer = make_member(program, Role.SUPPORTER, email="peer@help.example.org")
+    profile = SupporterProfile.objects.get(program=program, user=peer)
+    soon = timezone.localdate() + timezone.timedelta(days=30)
+    TrainingCompletion.objects.bulk_create(
+        TrainingCompletion(
+            supporter=profile,
+            requirement=r,
+            completed_on=timezone.localdate(),
+            expires_on=soon,
+            reference=fit(p, 120),
+        )
+        for r, p in zip(requirements, PAYLOADS, strict=True)
+    )
+    coordinator = make_member(program, Role.COORDINATOR, email="coordinator@help.example.org")
+    names = [fit(p, 120) for p in PAYLOADS]
+    crisis_names = names[1::2]
+    requirement_names = [fit(p, 160) for p in PAYLOADS]
+    limits = page_of(Client().get(reverse("programs:request", args=[program.slug])))
+    assert_inert(limits, *names, *[fit(p, 80) for p in PAYLOADS], *[fit(p, 240) for p in PAYLOADS])
+    case = submit_request(program, message="Could we talk?").request
+    SupportRequest.objects.filter(pk=case.pk).update(
+        assigned_to=profile, status=SupportRequest.Status.ACTIVE, crisis_flag=True
+    )
+    supporter = signed_in(peer)
+    page = page_of(supporter.get(reverse("programs:caseload_case", args=[case.pk])))
+    assert_inert(page, *names, *crisis_names)
+    training = page_of(supporter.get(reverse("programs:caseload_training")))
+    assert_inert(training, *requirement_names)
+    coordinating = signed_in(coordinator)
+    queue = page_of(coordinating.get(reverse("programs:coordinate", args=[program.slug])))
+    assert_inert(queue)
+    edit = page_of(coordinating.get(reverse("roster:edit", args=[profile.pk])))
+    assert_inert(edit)  # the panel lists the latest 50
+    ledger = admin_pages(coordinating, reverse("training:index"))
+    assert_inert(ledger, *requirement_names)
+    added = page_of(coordinating.get(reverse("training:add")))
+    assert_inert(added, *requirement_names)
+    admin = signed_in(make_member(program, Role.ADMIN, email="admin@help.example.org"))
+    settings_page = page_of(admin.get(reverse("program_settings:edit", args=[program.pk])))
+    assert_inert(settings_page, *names, *requirement_names, *PAYLOADS)
+
+
+def test_a_help_resource_address_cannot_be_a_script(world):
+    from django.core.exceptions import ValidationError
+
+    program = world["program"]
+    for address in (
+        "javascript:__xss=1",
+        "data:text/html,<script>__xss=1</script>",
+        "vbscript:msgbox('xss')",
+        " javascript:__xss=1",
+    ):
+        resource = HelpResource(program=program, name="Line", url=address)
+        with pytest.raises(ValidationError):
+            resource.full_clean()
