@@ -152,6 +152,21 @@ PAYLOADS = [
     "\"'><img src=x onerror=__xss=1>{{7*7}}${7*7}",
 ]
 
+# The worst of them for a real browser: each would set window.__xss or open a dialog.
+BROWSER_WORST = [
+    "<script>__xss=1</script>",
+    "<img src=x onerror=__xss=1>",
+    "<svg onload=__xss=1>",
+    '"><img src=x onerror="alert(\'xss\')">',
+    '" autofocus onfocus="__xss=1" x="',
+    "' autofocus onfocus='__xss=1' x='",
+    "</textarea><script>__xss=1</script>",
+    '<iframe srcdoc="<script>parent.__xss=1</script>">',
+    "<details open ontoggle=__xss=1>",
+    "{{constructor.constructor('__xss=1')()}}",
+    "'\"--></style></script><svg onload=__xss=1>",
+]
+
 MARKER = "xss"
 
 # Attributes a browser treats as data: a marker in them is only text.
