@@ -687,3 +687,16 @@ def test_a_help_resource_address_cannot_be_a_script(world):
         resource = HelpResource(program=program, name="Line", url=address)
         with pytest.raises(ValidationError):
             resource.full_clean()
+
+
+@pytest.mark.parametrize("name", ["Fire\r\nBcc: evil@xss.example", "Fire\rBcc: <b>xss</b>"])
+def test_a_line_break_in_a_program_name_stays_inside_the_email_subject(settings_world, name):
+    send_staff_email.enqueue(
+        user_ids=[settings_world["coordinator"].pk],
+        template="request_offered",
+        context={"program": name},
+    )
+    [message] = mail.outbox
+    assert message.subject == "You have a new request in " + re.sub(r"[\r\n]+", " ", name)
+    assert "Bcc" not in message.body
+    assert message.bcc == []
