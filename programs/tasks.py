@@ -1,5 +1,7 @@
 """Background work. Emails never carry case content: only a nudge to open the caseload."""
 
+import re
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
@@ -12,6 +14,12 @@ from django_tasks import task
 def send_staff_email(*, user_ids: list[int], template: str, context: dict) -> int:
     """Send one plain-text email per person from templates/emails/<template>.txt."""
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    # Names are one line: a line break typed into one (a program's name) must neither cut
+    # the subject short nor spill into the body, and a bare CR would make the send fail.
+    context = {
+        key: re.sub(r"[\r\n]+", " ", value) if isinstance(value, str) else value
+        for key, value in context.items()
+    }
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for user in users:
