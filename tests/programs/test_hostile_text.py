@@ -27,7 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from programs import exports, formtokens
+from privacy import formtokens
+from programs import exports
 from programs.models import (
     HelpResource,
     Organisation,
