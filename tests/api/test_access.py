@@ -517,3 +517,66 @@ def test_a_session_without_a_second_factor_gets_no_api_route(client, supporter, 
         assert response.status_code == 403, url
         assert set(response.json()) == {"error"}
         assert SECRET_TEXT not in response.content.decode()
+
+
+# Credentials: nobody obtains one for an account that holds a role in a program they do not
+# administer, whatever their role; nobody changes their own email to take an invitation.
+
+
+@pytest.mark.parametrize(
+    "role", [r for r in ROLES if r not in ("anonymous", "other_program_admin")]
+)
+def test_no_role_gets_a_credential_for_another_programs_waiting_account(
+    role,
+    cast,
+    program,
+    other_program,
+    other_program_admin,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from django.test import Client
+
+    from programs.services import members
+
+    with django_capture_on_commit_callbacks(execute=True):
+        members.member_add(
+            program=other_program,
+            email="x@b.example",
+            role=Role.COORDINATOR,
+            actor=other_program_admin,
+        )
+    mailoutbox.clear()
+    browser = Client()
+    browser.force_login(cast[role])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(
+            "/admin/people/new/",
+            {"program": program.pk, "email": "X@B.example", "role": Role.SUPPORTER},
+        )
+    assert response.status_code in (200, 302, 403, 404)
+    page = response.content.decode()
+    assert "/accounts/invitation/" not in page and "/accounts/reset/" not in page
+    assert not any("/accounts/invitation/" in mail.body for mail in mailoutbox)
+    waiting = cast["admin"].__class__.objects.get(email="x@b.example")
+    assert not waiting.has_usable_password()
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+def test_no_role_can_change_their_own_email_in_the_admin(role, cast):
+    from django.test import Client
+
+    user = cast[role]
+    before = user.email
+    browser = Client()
+    browser.force_login(user)
+    browser.post(
+        "/admin/account/",
+        {
+            "name_email-email": "x@b.example",
+            "name_email-first_name": "X",
+            "name_email-last_name": "Y",
+        },
+    )
+    user.refresh_from_db()
+    assert user.email == before
