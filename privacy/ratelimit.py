@@ -4,6 +4,11 @@ A client is known by an HMAC of its address under a key that changes every day, 
 cache never holds an address and yesterday's keys cannot be linked to today's. IPv6
 clients are counted by their /64 network, which one household or phone usually holds.
 The numbers live in settings.TOOLKIT_RATE_LIMITS.
+
+The counts for everyone together live in their own cache ("rate_limits"), which holds a few
+keys only (one per scope and window). Django's local-memory and database caches drop a third
+of their entries once they pass MAX_ENTRIES, so a flood from many addresses would otherwise
+cull the global counters too and silently reset the cap meant to stop that flood.
 """
 
 import hmac
@@ -11,7 +16,7 @@ import ipaddress
 from hashlib import sha256
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from . import crypto
@@ -46,11 +51,16 @@ def _bucket(window: int) -> tuple[int, int]:
     return bucket, (bucket + 1) * window - now
 
 
+def _global_store():
+    """Where the counts for everyone live: apart, so that culling never reaches them."""
+    return caches["rate_limits"] if "rate_limits" in settings.CACHES else cache
+
+
 def _cache_key(key: str, window: int) -> str:
     return f"rl:{key}:{_bucket(window)[0]}"
 
 
-def _hit(key: str, limit: int, window: int) -> bool:
+def _hit(key: str, limit: int, window: int, store=cache) -> bool:
     """Count one hit; True while under the limit.
 
     Entries expire when their window ends, never at a time taken from a request, so not
@@ -59,18 +69,18 @@ def _hit(key: str, limit: int, window: int) -> bool:
     """
     bucket, remaining = _bucket(window)
     cache_key = f"rl:{key}:{bucket}"
-    cache.add(cache_key, 0, timeout=remaining + 5)
+    store.add(cache_key, 0, timeout=remaining + 5)
     try:
-        count = cache.incr(cache_key)
+        count = store.incr(cache_key)
     except ValueError:
-        cache.set(cache_key, 1, timeout=remaining + 5)
+        store.set(cache_key, 1, timeout=remaining + 5)
         count = 1
-    cache.touch(cache_key, timeout=remaining + 5)
+    store.touch(cache_key, timeout=remaining + 5)
     return count <= limit
 
 
-def _full(key: str, limit: int, window: int) -> bool:
-    return (cache.get(_cache_key(key, window)) or 0) >= limit
+def _full(key: str, limit: int, window: int, store=cache) -> bool:
+    return (store.get(_cache_key(key, window)) or 0) >= limit
 
 
 def _limits(scope: str):
@@ -88,14 +98,16 @@ def allow(scope: str, client: str, *, client_limit: int | None = None) -> bool:
     if client_limit is not None:
         per_client = (client_limit, per_client[1])
     client_ok = _hit(f"{scope}:c:{client}", *per_client)
-    global_ok = _hit(f"{scope}:g", *overall)
+    global_ok = _hit(f"{scope}:g", *overall, store=_global_store())
     return client_ok and global_ok
 
 
 def exceeded(scope: str, client: str) -> bool:
     """True if this client, or everyone together, has used up the window (counts nothing)."""
     per_client, overall = _limits(scope)
-    return _full(f"{scope}:c:{client}", *per_client) or _full(f"{scope}:g", *overall)
+    return _full(f"{scope}:c:{client}", *per_client) or _full(
+        f"{scope}:g", *overall, store=_global_store()
+    )
 
 
 def seconds_left(scope: str) -> int:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import caches
 
 from programs.models import Role
 from tests.factories import make_active_supporter, make_member, make_program, program_prebuilt
@@ -15,9 +15,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    for store in caches.all():
+        store.clear()
     yield
-    cache.clear()
+    for store in caches.all():
+        store.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -110,7 +110,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://toolkit")}
+
+def with_rate_limit_cache(default: dict) -> dict:
+    """The caches: the default one, and beside it on the same backend a small one that holds
+    only the rate limits' counts for everyone (see privacy.ratelimit). It never holds more
+    than a few keys, so no cull (local-memory and database caches drop a third of their
+    entries past MAX_ENTRIES) can reset the global caps during a flood."""
+    counts = {**default, "KEY_PREFIX": "rate-limits"}
+    if default["BACKEND"].endswith(("LocMemCache", "DatabaseCache", "FileBasedCache")):
+        counts["LOCATION"] = f"{default.get('LOCATION') or 'toolkit'}_rate_limits"
+    return {"default": default, "rate_limits": counts}
+
+
+CACHES = with_rate_limit_cache(env.cache("CACHE_URL", default="locmemcache://toolkit"))
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -4,7 +4,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, TOOLKIT_DATA_KEY, env
+from .base import ALLOWED_HOSTS, SECRET_KEY, TOOLKIT_DATA_KEY, env, with_rate_limit_cache
 
 _missing = [
     name
@@ -41,4 +41,4 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # A cache shared by every worker, so that rate limits hold across them.
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://toolkit_cache")}
+CACHES = with_rate_limit_cache(env.cache("CACHE_URL", default="dbcache://toolkit_cache"))
