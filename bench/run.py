@@ -1,4 +1,4 @@
-"""Run the benchmarks: `make bench` (or `.venv/bin/python bench/run.py`).
+"""Run the benchmarks: `make bench` (or `.venv/bin/python bench/run.py [matching] [reports]`).
 
 Each benchmark builds its own scratch SQLite database in a temporary directory, so this
 never touches the development database. Only ratios measured in the same run are
@@ -21,9 +21,11 @@ def main() -> None:
         import django
 
         django.setup()
-        from bench import matching
+        from bench import matching, reports
 
-        matching.main()
+        benches = {"matching": matching, "reports": reports}
+        for name in sys.argv[1:] or list(benches):
+            benches[name].main()
 
 
 if __name__ == "__main__":
