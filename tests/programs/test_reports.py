@@ -211,3 +211,73 @@ def test_report_page_asks_anonymous_visitors_to_sign_in(client, program):
     response = client.get(reverse("programs:reports", args=[program.slug]))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+# ---------------------------------------------------------------- one scan, exact counts
+
+
+def _request_at(program, moment, *, closed_at=None, channel=Channel.MESSAGES, **kwargs):
+    request = submit_request(program, **kwargs).request
+    SupportRequest.objects.filter(pk=request.pk).update(
+        created_at=moment, requester_seen_at=moment, closed_at=closed_at, channel=channel
+    )
+    return request
+
+
+def test_report_counts_each_breakdown_exactly_up_to_the_month_boundaries(program, admin):
+    period_end = timezone.localdate().replace(day=1)
+    period_start = reports._add_months(period_end, -reports.REPORT_MONTHS)
+    start, end = reports._aware(period_start), reports._aware(period_end)
+    instant = timezone.timedelta(microseconds=1)
+    second = reports._aware(reports._add_months(period_start, 1))
+    topic = program.topics.order_by("sort_order", "name").first()
+    for _ in range(5):  # the first instant of the period, all in the first month
+        _request_at(program, start, channel="phone", topics=[topic])
+    _request_at(program, second - instant, urgency=Urgency.SOON)  # still the first month
+    for _ in range(5):  # the first instant of the second month, closed within the period
+        _request_at(program, second, closed_at=end - instant, topics=[topic])
+    for _ in range(6):  # the last instant of the period, closed only after it
+        _request_at(program, end - instant, closed_at=end)
+    _request_at(program, start - instant)  # before the period
+    _request_at(program, end)  # the current month
+
+    report = reports.program_report(program=program, actor=admin)
+
+    months = {c.key: c.count for c in report.per_month}
+    assert report.total.count == 17
+    assert months[period_start.strftime("%Y-%m")] == 6
+    assert months[reports._add_months(period_start, 1).strftime("%Y-%m")] == 5
+    assert months[reports._add_months(period_end, -1).strftime("%Y-%m")] == 6
+    assert {c.key: c.count for c in report.by_channel}["phone"] == 5
+    assert {c.key: c.count for c in report.cases} == {"open": 12, "closed": 5}
+    assert {c.key: c.count for c in report.by_topic}[topic.slug] == 10
+
+
+def _report_queries(program, admin) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        reports.program_report(program=program, actor=admin)
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_report_reads_the_requests_in_two_queries_however_many_there_are(program, admin):
+    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    topics = list(program.topics.all()[:2])
+    _request_in(program, last_month, topics=topics)
+    few = _report_queries(program, admin)
+    for n in range(30):
+        month = reports._add_months(last_month, -(n % 12))
+        _request_at(
+            program,
+            reports._aware(month) + timezone.timedelta(days=3),
+            channel=["messages", "phone"][n % 2],
+            urgency=[Urgency.ROUTINE, Urgency.SOON][n % 2],
+            topics=topics[: n % 3],
+        )
+    many = _report_queries(program, admin)
+
+    assert len(many) == len(few) <= 6
+    # One scan for every partition, one for the topic breakdown: never one per breakdown.
+    assert sum('"programs_supportrequest"' in sql for sql in many) == 2
