@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="toolkit-bench-") as tmp:
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        # BENCH_DATABASE_URL points at a scratch PostgreSQL database instead (it is migrated
+        # and filled, so never point it at a database you keep).
+        os.environ["DATABASE_URL"] = os.environ.get(
+            "BENCH_DATABASE_URL", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        )
         os.environ["DJANGO_SETTINGS_MODULE"] = "toolkit.settings.test"
         import django
 
