@@ -234,7 +234,7 @@ def main() -> None:
         print(f"  intake / bare view:        {intake / base:8.3f}x")
         with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
             (waiting,) = conn.execute(
-                "SELECT count(*) FROM django_tasks_db_dbtaskresult WHERE status = 'READY'"
+                "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'"
             ).fetchone()
         # Nobody runs db_worker here: what the requests left for the background stays queued.
         print(f"  tasks left queued:         {waiting:8d}")
