@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
@@ -32,3 +33,26 @@ def send_staff_email(*, user_ids: list[int], template: str, context: dict) -> in
                 (subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
             )
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+@task()
+def route_request(*, request_id: str) -> None:
+    """Route a new request after intake: auto-assign, no-match and the coordinators' nudge.
+
+    Only the request's id travels in the queue (never its text). Running it again for the
+    same request does nothing more: the row is locked and only a request still waiting in
+    the queue is routed, so a retried or doubled task cannot offer it twice.
+    """
+    from .models import SupportRequest
+    from .services import cases
+
+    with transaction.atomic():
+        status = (
+            SupportRequest.objects.select_for_update()
+            .filter(pk=request_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != SupportRequest.Status.QUEUED:
+            return
+        cases.request_route(request_id=request_id)

@@ -25,7 +25,8 @@ from ..models import (
     Unit,
     Urgency,
 )
-from . import cases, notifications
+from ..tasks import route_request
+from . import notifications
 from .limits import MAX_MESSAGE_LENGTH, validate_body
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,9 @@ def request_submit(
             )
         if crisis:
             CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
-        transaction.on_commit(lambda: cases.request_route(request_id=request.pk))
+        # Routing, auto-assignment and the coordinators' nudge run in the background: the
+        # requester's answer (receipt, crisis lines) never depends on them.
+        transaction.on_commit(lambda: route_request.enqueue(request_id=str(request.pk)))
     return Submission(request=request, receipt_code=code, crisis=crisis)
 
 

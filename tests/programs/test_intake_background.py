@@ -1,0 +1,60 @@
+"""Intake answers at once; routing, auto-assignment and the nudges run as one background task."""
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django_tasks import task_backends
+from rest_framework.test import APIClient
+
+from programs.models import CaseEvent, Program, SupportRequest
+from programs.tasks import route_request, send_staff_email
+from tests.factories import make_active_supporter
+
+pytestmark = pytest.mark.django_db
+
+QUEUED_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+MESSAGE = "I am not safe tonight and I need someone to talk to."
+
+
+@override_settings(TASKS=QUEUED_ONLY)
+def test_intake_is_stored_and_answered_before_routing_which_the_task_then_does_once(
+    program, coordinator, django_capture_on_commit_callbacks
+):
+    Program.objects.filter(pk=program.pk).update(auto_assign=True)
+    supporter = make_active_supporter(program, email="free@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = APIClient().post(
+            f"/api/v1/programs/{program.slug}/requests/",
+            {"message": MESSAGE, "in_danger": True},
+            format="json",
+        )
+
+    # The requester's answer: receipt, crisis flag and crisis lines, as before.
+    assert response.status_code == 201
+    body = response.json()
+    assert body["receipt_code"] and body["status"] == "queued" and body["crisis"] is True
+    assert body["crisis_lines"]
+    # Stored, but nobody was offered it and nobody was emailed inside the request.
+    request = SupportRequest.objects.get(program=program)
+    assert request.status == SupportRequest.Status.QUEUED and request.assigned_to is None
+    assert not request.events.filter(kind=CaseEvent.Kind.OFFERED).exists()
+    assert mail.outbox == []
+    # Exactly one task, carrying the request's id and nothing it said.
+    results = task_backends["default"].results
+    assert len(results) == 1
+    assert results[0].task.func is route_request.func
+    assert list(results[0].args) == [] and results[0].kwargs == {"request_id": str(request.pk)}
+
+    # The worker runs it (twice, as a retry would): one offer, one email each.
+    task = results[0]
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            route_request.call(**task.kwargs)
+    request.refresh_from_db()
+    assert request.status == SupportRequest.Status.OFFERED
+    assert request.assigned_to == supporter
+    assert request.events.filter(kind=CaseEvent.Kind.OFFERED).count() == 1
+    for email in [r for r in results if r is not task]:
+        assert email.task.func is send_staff_email.func
+        send_staff_email.call(*email.args, **email.kwargs)
+    assert sorted(m.to[0] for m in mail.outbox) == ["coordinator@example.org", "free@example.org"]
