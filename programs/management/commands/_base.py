@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from programs.models import Program, Role
+
 
 def one_line(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
@@ -13,6 +15,18 @@ def one_line(exc: ValidationError) -> str:
 
 
 class ToolkitCommand(BaseCommand):
+    def program(self, slug: str):
+        """The program with this slug, or one clear line saying there is none."""
+        program = Program.objects.filter(slug=slug).first()
+        if program is None:
+            raise CommandError(f"No program with the slug '{slug}'.")
+        return program
+
+    def role(self, role: str) -> str:
+        if role not in Role.values:
+            raise CommandError(f"Unknown role '{role}'; choose one of: {', '.join(Role.values)}.")
+        return role
+
     def execute(self, *args, **options):
         try:
             return super().execute(*args, **options)

@@ -1,6 +1,4 @@
-from django.core.management.base import CommandError
-
-from programs.models import Program, Role
+from programs.models import Role
 from programs.services import members
 
 from ._base import ToolkitCommand
@@ -15,11 +13,8 @@ class Command(ToolkitCommand):
         parser.add_argument("--role", required=True, help="/".join(Role.values))
 
     def handle(self, *args, slug, email, role, **options):
-        if role not in Role.values:
-            raise CommandError(f"Unknown role '{role}'; choose one of: {', '.join(Role.values)}.")
-        program = Program.objects.filter(slug=slug).first()
-        if program is None:
-            raise CommandError(f"No program with the slug '{slug}'.")
+        role = self.role(role)
+        program = self.program(slug)
         added = members.member_add(program=program, email=email, role=role)
         user, granted = added.user, added.granted
         label = Role(role).label

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from programs.models import Membership, Program, Role
+from programs.models import Membership, Role
 from programs.services import members
 
 from ._base import ToolkitCommand
@@ -16,11 +16,8 @@ class Command(ToolkitCommand):
         parser.add_argument("--role", required=True, help="/".join(Role.values))
 
     def handle(self, *args, slug, email, role, **options):
-        if role not in Role.values:
-            raise CommandError(f"Unknown role '{role}'; choose one of: {', '.join(Role.values)}.")
-        program = Program.objects.filter(slug=slug).first()
-        if program is None:
-            raise CommandError(f"No program with the slug '{slug}'.")
+        role = self.role(role)
+        program = self.program(slug)
         membership = Membership.objects.filter(
             program=program, user__email__iexact=email.strip(), role=role
         ).first()

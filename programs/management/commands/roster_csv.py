@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
-from programs.models import Program
 from programs.services import roster_csv
 
 from ._base import ToolkitCommand
@@ -30,9 +29,7 @@ class Command(ToolkitCommand):
         importing.add_argument("--dry-run", action="store_true", help="Check only; save nothing.")
 
     def handle(self, *args, action, slug, actor=None, **options):
-        program = Program.objects.filter(slug=slug).first()
-        if program is None:
-            raise CommandError(f"No program with the slug '{slug}'.")
+        program = self.program(slug)
         person = None
         if actor:
             person = get_user_model().objects.filter(email__iexact=actor, is_active=True).first()
