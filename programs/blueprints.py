@@ -1,10 +1,12 @@
-"""What each kind of program starts with. Admins change all of it afterwards."""
+"""What each kind of program starts with. Admins change all of it afterwards.
 
-from dataclasses import dataclass, field
+Crisis lines come from the program's country (programs/crisis_directory.py), not the kind."""
+
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, HelpResource, Program
+from .models import Channel, Program
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,6 @@ class Blueprint:
     channels: list[str]
     unit_label: str
     training: list[Training]
-    help_resources: list[dict] = field(default_factory=list)
 
 
 FUNDAMENTALS = Training(
@@ -56,24 +57,6 @@ SECOND_VICTIM = Training(
     24,
 )
 
-GENERIC_LINES = [
-    {
-        "name": _("Emergency services"),
-        "kind": HelpResource.Kind.CRISIS,
-        "phone": "911",
-        "hours": _("24/7"),
-        "description": _("If you or someone else is in immediate danger."),
-    },
-    {
-        "name": _("988 Suicide & Crisis Lifeline"),
-        "kind": HelpResource.Kind.CRISIS,
-        "phone": "988",
-        "url": "https://988lifeline.org/",
-        "hours": _("24/7, call or text"),
-        "description": _("Free, confidential support for people in distress."),
-    },
-]
-
 BLUEPRINTS: dict[str, Blueprint] = {
     Program.Kind.WORKPLACE.value: Blueprint(
         kind=Program.Kind.WORKPLACE,
@@ -90,7 +73,6 @@ BLUEPRINTS: dict[str, Blueprint] = {
         channels=[Channel.MESSAGES, Channel.PHONE, Channel.VIDEO, Channel.IN_PERSON],
         unit_label=_("department"),
         training=[FUNDAMENTALS, CONFIDENTIALITY, SUICIDE_INTERVENTION],
-        help_resources=GENERIC_LINES,
     ),
     Program.Kind.FIRST_RESPONDER.value: Blueprint(
         kind=Program.Kind.FIRST_RESPONDER,
@@ -107,7 +89,6 @@ BLUEPRINTS: dict[str, Blueprint] = {
         channels=[Channel.MESSAGES, Channel.PHONE, Channel.IN_PERSON],
         unit_label=_("station"),
         training=[FUNDAMENTALS, CONFIDENTIALITY, SUICIDE_INTERVENTION, CRITICAL_INCIDENT],
-        help_resources=GENERIC_LINES,
     ),
     Program.Kind.HEALTHCARE.value: Blueprint(
         kind=Program.Kind.HEALTHCARE,
@@ -124,6 +105,5 @@ BLUEPRINTS: dict[str, Blueprint] = {
         channels=[Channel.MESSAGES, Channel.PHONE, Channel.VIDEO, Channel.IN_PERSON],
         unit_label=_("ward or department"),
         training=[FUNDAMENTALS, CONFIDENTIALITY, SUICIDE_INTERVENTION, SECOND_VICTIM],
-        help_resources=GENERIC_LINES,
     ),
 }

@@ -19,6 +19,8 @@ from wagtail.models import Orderable
 from privacy.crypto import EncryptedTextField
 from privacy.timeutils import coarse_now
 
+from . import crisis_directory
+
 MIN_REPORT_THRESHOLD = 5
 
 DEFAULT_CONFIDENTIALITY_LIMITS = _(
@@ -110,6 +112,16 @@ class Program(ChannelsMixin, ClusterableModel):
         unique=True, help_text=_("Used in web addresses, e.g. /p/<slug>/request/.")
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        choices=crisis_directory.country_choices,
+        default="US",
+        help_text=_(
+            "Where the program's people are. New programs start with this country's "
+            "crisis and emergency lines (fixtures/crisis_lines.json)."
+        ),
+    )
     topics = models.ManyToManyField(
         Topic,
         blank=True,
@@ -264,6 +276,21 @@ class HelpResource(Orderable):
     url = models.URLField(_("web address"), blank=True)
     hours = models.CharField(_("hours"), max_length=80, blank=True, default=_("24/7"))
     description = models.CharField(_("description"), max_length=240, blank=True)
+    text = models.CharField(
+        _("text or chat"),
+        max_length=200,
+        blank=True,
+        help_text=_("A number to text or a chat address, if the line offers one."),
+    )
+    source = models.URLField(
+        _("source"), blank=True, help_text=_("The official page the number was taken from.")
+    )
+    checked_on = models.DateField(
+        _("checked on"),
+        null=True,
+        blank=True,
+        help_text=_("When the number was last checked against its source."),
+    )
 
     def __str__(self):
         return self.name

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .. import permissions
+from .. import crisis_directory, permissions
 from ..blueprints import BLUEPRINTS
 from ..models import (
     Channel,
@@ -52,6 +52,13 @@ class ProgramCreateForm(forms.Form):
         help_text=_("Leave empty to use the program's name."),
     )
     admin_email = forms.EmailField(label=_("Email of the program admin"))
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=crisis_directory.country_choices,
+        initial="US",
+        required=False,
+        help_text=_("The program starts with this country's crisis and emergency lines."),
+    )
 
 
 class MembershipAddForm(forms.Form):

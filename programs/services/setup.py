@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .. import crisis_directory
 from ..blueprints import BLUEPRINTS
 from ..models import Channel, Organisation, Program, Role, Topic
 from ..signals import program_ready
@@ -37,9 +38,12 @@ def program_bootstrap(
     slug: str,
     admin_email: str,
     organisation_name: str = "",
+    country: str = "US",
     notify: bool = True,
 ) -> BootstrapResult:
-    """Create (or confirm) an organisation, a program with its defaults, and its admin."""
+    """Create (or confirm) an organisation, a program with its defaults, and its admin.
+
+    A new program starts with its country's crisis lines from the shipped directory."""
     blueprint = BLUEPRINTS.get(template)
     if blueprint is None:
         raise ValidationError(
@@ -48,6 +52,8 @@ def program_bootstrap(
                 % {"t": template, "all": ", ".join(BLUEPRINTS)}
             }
         )
+    country = (country or "").strip().upper()
+    crisis_lines = crisis_directory.load().lines_for(country)  # unknown: one clear error
     if not name.strip():
         raise ValidationError({"name": _("Give the program a name.")})
     _validate_slug(slug)
@@ -79,14 +85,15 @@ def program_bootstrap(
             name=name.strip(),
             slug=slug,
             kind=blueprint.kind,
+            country=country,
             unit_label=str(blueprint.unit_label),
             **{Program.channel_field(c): c in blueprint.channels for c in Channel},
         )
         program.full_clean()
         program.save()
         program.topics.set(Topic.objects.filter(slug__in=blueprint.topics))
-        for line in blueprint.help_resources:
-            program.help_resources.create(**{k: str(v) for k, v in line.items()})
+        for line in crisis_lines:
+            program.help_resources.create(**line.as_help_resource())
         for training in blueprint.training:
             program.training_requirements.create(
                 name=str(training.name),

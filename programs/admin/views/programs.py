@@ -54,6 +54,7 @@ class ProgramCreateView(
                 slug=data["slug"],
                 admin_email=data["admin_email"],
                 organisation_name=data["organisation"],
+                country=data["country"] or "US",
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -96,6 +97,7 @@ class ProgramViewSet(ScopedViewSet):
                             FieldPanel("name"),
                             FieldPanel("slug", read_only=True),
                             FieldPanel("kind", read_only=True),
+                            FieldPanel("country"),
                             FieldPanel("is_open"),
                             FieldPanel("auto_assign"),
                         ],

@@ -14,14 +14,20 @@ class Command(ToolkitCommand):
         parser.add_argument("--slug", required=True, help="Used in web addresses.")
         parser.add_argument("--admin-email", required=True)
         parser.add_argument("--organisation", default="", help="Defaults to the program's name.")
+        parser.add_argument(
+            "--country",
+            default="US",
+            help="ISO 3166 code whose crisis lines the program starts with (default US).",
+        )
 
-    def handle(self, *args, template, name, slug, admin_email, organisation, **options):
+    def handle(self, *args, template, name, slug, admin_email, organisation, country, **options):
         result = setup.program_bootstrap(
             template=template,
             name=name,
             slug=slug,
             admin_email=admin_email,
             organisation_name=organisation,
+            country=country,
         )
         if result.changes:
             for change in result.changes:
