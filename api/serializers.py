@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from programs.models import (
+    Case,
     CaseEvent,
     CaseNote,
     Channel,
@@ -18,7 +19,6 @@ from programs.models import (
     ReferralKind,
     Role,
     SupporterProfile,
-    SupportRequest,
     Urgency,
 )
 from programs.services.intake import MAX_ALIAS_LENGTH, MAX_CONTACT_LENGTH, MAX_MESSAGE_LENGTH
@@ -153,7 +153,7 @@ class SupporterForRequesterSerializer(serializers.Serializer):
 
 class RequesterViewSerializer(serializers.Serializer):
     program = serializers.CharField()
-    status = serializers.ChoiceField(choices=SupportRequest.Status.choices)
+    status = serializers.ChoiceField(choices=Case.Status.choices)
     is_open = serializers.BooleanField()
     waiting_for_match = serializers.BooleanField(
         help_text=_("True while no supporter is free; a coordinator has been told.")
@@ -175,7 +175,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     assigned_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
-        model = SupportRequest
+        model = Case
         fields = [
             "id",
             "program",
@@ -253,9 +253,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class CaseUpdateInSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=SupportRequest.Status.choices)
+    status = serializers.ChoiceField(choices=Case.Status.choices)
     outcome = serializers.ChoiceField(
-        choices=SupportRequest.Outcome.choices,
+        choices=Case.Outcome.choices,
         required=False,
         allow_blank=True,
         default="",
@@ -285,8 +285,8 @@ class DeclineInSerializer(serializers.Serializer):
 class CaseStatusInSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[
-            (SupportRequest.Status.CONTACTED, SupportRequest.Status.CONTACTED.label),
-            (SupportRequest.Status.ACTIVE, SupportRequest.Status.ACTIVE.label),
+            (Case.Status.CONTACTED, Case.Status.CONTACTED.label),
+            (Case.Status.ACTIVE, Case.Status.ACTIVE.label),
         ]
     )
 
@@ -299,7 +299,7 @@ class ReferralInSerializer(serializers.Serializer):
 
 
 class CloseInSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=SupportRequest.Outcome.choices)
+    outcome = serializers.ChoiceField(choices=Case.Outcome.choices)
     closing_message = serializers.CharField(
         max_length=MAX_MESSAGE_LENGTH,
         required=False,
@@ -316,7 +316,7 @@ class CaseStateSerializer(serializers.Serializer):
     """Where a case stands after an action; no content."""
 
     id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=SupportRequest.Status.choices)
+    status = serializers.ChoiceField(choices=Case.Status.choices)
     outcome = serializers.CharField(allow_blank=True)
     handover_pending = serializers.BooleanField()
 

@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.db import connection, reset_queries
 from django.utils import timezone
 
+from programs.models import Case
+
 SUPPORTERS = 5_000
 UNITS = 40
 RUNS = 25
@@ -22,9 +24,9 @@ SEED = 20260315
 
 def _build():
     from programs.models import (
+        Case,
         Language,
         SupporterProfile,
-        SupportRequest,
         Topic,
         TrainingCompletion,
         Unit,
@@ -96,9 +98,9 @@ def _build():
     TrainingCompletion.objects.bulk_create(completions, batch_size=2000)
     now = timezone.now()
     open_statuses = ["offered", "new", "contacted", "active", "referred"]
-    SupportRequest.objects.bulk_create(
+    Case.objects.bulk_create(
         (
-            SupportRequest(
+            Case(
                 program=program,
                 receipt_hash=f"bench-{n}",
                 status=rng.choice(open_statuses),
@@ -111,7 +113,7 @@ def _build():
         batch_size=2000,
     )
     french = next(lang for lang in languages if lang.code == "fr")
-    request = SupportRequest.objects.create(
+    request = Case.objects.create(
         program=program,
         receipt_hash="bench-the-request",
         channel="phone",
@@ -125,7 +127,7 @@ def _build():
     request.topics.set([t for t in topics if t.slug in ("trauma", "grief")])
     waiting = []
     for n in range(20):  # a coordinator's queue page of requests with mixed wishes
-        queued = SupportRequest.objects.create(
+        queued = Case.objects.create(
             program=program,
             receipt_hash=f"bench-queued-{n}",
             channel=rng.choice(["messages", "messages", "phone", "in_person"]),
@@ -152,7 +154,7 @@ def _median_ms(fn, runs=RUNS) -> float:
 
 def main() -> None:
     from programs import eligibility as matching
-    from programs.models import SupporterProfile, SupportRequest
+    from programs.models import SupporterProfile
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -160,7 +162,7 @@ def main() -> None:
     build_s = time.perf_counter() - started
 
     def ranked():
-        return list(matching.candidates(request=request)[:10])
+        return list(matching.candidates(case=request)[:10])
 
     def plain():
         # The model orders by display_name, so this one sorts the active rows.
@@ -173,10 +175,10 @@ def main() -> None:
         )
 
     def queue():
-        return matching.ranked_for_requests(requests=waiting, per_request=3)
+        return matching.ranked_for_cases(cases=waiting, per_case=3)
 
     # Warm up caches (and SQLite's page cache) once, then interleave the timings.
-    eligible = matching.candidates(request=request).count()
+    eligible = matching.candidates(case=request).count()
     ranked(), plain(), by_key(), queue()
     reset_queries()
     rounds = [
@@ -189,7 +191,7 @@ def main() -> None:
     print(f"Scratch SQLite {connection.Database.sqlite_version}, built in {build_s:.1f}s")
     print(
         f"Roster: {SupporterProfile.objects.filter(program=program).count()} supporters, "
-        f"{SupportRequest.objects.filter(program=program).count() - 21} existing cases; "
+        f"{Case.objects.filter(program=program).count() - 21} existing cases; "
         f"{eligible} eligible for the benchmark request"
     )
     print(f"Best match: {top.display_name} ({'; '.join(matching.explain(top, request))})")

@@ -118,7 +118,7 @@ def stored(env: dict) -> int:
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"]) as conn:
-        return conn.execute("SELECT count(*) FROM programs_supportrequest").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM programs_case").fetchone()[0]
 
 
 def run_fault_phase(pg: Postgres, rate: float) -> dict:

@@ -22,7 +22,7 @@ SEED = 20261202
 
 
 def _build():
-    from programs.models import Channel, SupportRequest, Urgency
+    from programs.models import Case, Channel, Urgency
     from programs.services import reports, setup
 
     rng = random.Random(SEED)
@@ -46,7 +46,7 @@ def _build():
         created = start + timedelta(seconds=rng.random() * span)
         closed = created + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.7 else None
         rows.append(
-            SupportRequest(
+            Case(
                 program=program,
                 receipt_hash=f"bench-report-{n}",
                 status="closed" if closed else "queued",
@@ -57,12 +57,12 @@ def _build():
                 closed_at=closed,
             )
         )
-    SupportRequest.objects.bulk_create(rows, batch_size=5000)
+    Case.objects.bulk_create(rows, batch_size=5000)
     topics = list(program.topics.all())
-    through = SupportRequest.topics.through
+    through = Case.topics.through
     through.objects.bulk_create(
         (
-            through(supportrequest_id=r.pk, topic_id=t.pk)
+            through(case_id=r.pk, topic_id=t.pk)
             for r in rows
             for t in rng.sample(topics, rng.randint(0, 2))
         ),
@@ -81,7 +81,7 @@ def _once_ms(fn) -> float:
 
 
 def main() -> None:
-    from programs.models import SupportRequest
+    from programs.models import Case
     from programs.services import reports
 
     started = time.perf_counter()
@@ -95,7 +95,7 @@ def main() -> None:
         return reports.program_report(program=program, actor=admin)
 
     def plain():
-        return SupportRequest.objects.filter(
+        return Case.objects.filter(
             program=program, created_at__gte=start, created_at__lt=end
         ).count()
 

@@ -2,7 +2,7 @@
 
 A read module: it imports models (and nothing from `programs.services`), so services,
 selectors and views may all use it. The one write that follows from it, routing a new or
-returned request, is `services.cases.request_route`.
+returned request, is `services.cases.case_route`.
 
 One set of rules (`RULES`, built in `_rules`) serves every use: the candidates for one
 request, the best few for a whole queue in one query, why a supporter is *not* eligible
@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 
+from django.db import models
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -39,10 +39,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import (
+    Case,
     CaseEvent,
     Channel,
     SupporterProfile,
-    SupportRequest,
     TrainingCompletion,
     TrainingRequirement,
 )
@@ -98,9 +98,7 @@ def trained_supporters(*, program, on=None) -> QuerySet[SupporterProfile]:
 
 def with_load(qs: QuerySet[SupporterProfile]) -> QuerySet[SupporterProfile]:
     """Annotate `active_cases` (offered or open cases held) and `case_cap`."""
-    active = SupportRequest.objects.filter(
-        assigned_to=OuterRef("pk"), status__in=SupportRequest.ACTIVE_CASE_STATUSES
-    )
+    active = Case.objects.filter(assigned_to=OuterRef("pk"), status__in=Case.ACTIVE_CASE_STATUSES)
     return qs.annotate(
         active_cases=_count(active, "assigned_to"),
         case_cap=Coalesce(F("max_active_cases"), F("program__default_caseload_cap")),
@@ -118,35 +116,35 @@ def _ready(program_ids, *, on=None) -> QuerySet[SupporterProfile]:
     return qs.filter(*(rules[name] for name in SUPPORTER_RULES))
 
 
-def _pairs(requests, *, ready_only: bool, on=None) -> QuerySet[SupporterProfile]:
+def _pairs(cases, *, ready_only: bool, on=None) -> QuerySet[SupporterProfile]:
     """Supporters paired with the given requests of their program, scored.
 
     The request's fields arrive as `req_*` aliases; all later rules refer to those names,
     so the join through the program is made once. With `ready_only`, only supporters who
     pass the supporter rules are paired (see `_ready`); otherwise everyone is.
-    `requests` are SupportRequest objects; their ids go into the SQL as literals so that the
+    `requests` are Case objects; their ids go into the SQL as literals so that the
     database looks each one up by its key.
     """
-    request_ids = sorted({r.pk for r in requests})
-    program_ids = sorted({r.program_id for r in requests})
+    case_ids = sorted({r.pk for r in cases})
+    program_ids = sorted({r.program_id for r in cases})
     qs = SupporterProfile.objects.all()
     if ready_only:
         qs = qs.filter(pk__in=_ready(program_ids, on=on).values("pk"))
     qs = (
-        qs.filter(program_id__in=program_ids, program__requests__pk__in=request_ids)
-        .annotate(req_pk=F("program__requests__id"))
+        qs.filter(program_id__in=program_ids, program__cases__pk__in=case_ids)
+        .annotate(req_pk=F("program__cases__id"))
         .alias(
-            req_channel=F("program__requests__channel"),
-            req_language=F("program__requests__preferred_language_id"),
-            req_excluded_unit=F("program__requests__excluded_unit_id"),
-            req_assigned=F("program__requests__assigned_to_id"),
-            req_wants_shared=F("program__requests__wants_shared_experience"),
-            req_gender=Lower(Trim(F("program__requests__preferred_gender"))),
+            req_channel=F("program__cases__channel"),
+            req_language=F("program__cases__preferred_language_id"),
+            req_excluded_unit=F("program__cases__excluded_unit_id"),
+            req_assigned=F("program__cases__assigned_to_id"),
+            req_wants_shared=F("program__cases__wants_shared_experience"),
+            req_gender=Lower(Trim(F("program__cases__preferred_gender"))),
             own_gender=Lower(Trim("gender")),
         )
     )
-    shared = SupportRequest.topics.through.objects.filter(
-        supportrequest_id=OuterRef("req_pk"),
+    shared = Case.topics.through.objects.filter(
+        case_id=OuterRef("req_pk"),
         topic_id__in=SupporterProfile.lived_experience.through.objects.filter(
             supporterprofile_id=OuterRef(OuterRef("pk"))
         ).values("topic_id"),
@@ -154,13 +152,13 @@ def _pairs(requests, *, ready_only: bool, on=None) -> QuerySet[SupporterProfile]
     return (
         with_load(qs)
         .annotate(
-            shared_topics=_count(shared, "supportrequest_id"),
-            gender_match=Case(
+            shared_topics=_count(shared, "case_id"),
+            gender_match=models.Case(
                 When(Q(req_gender__gt="") & Q(own_gender=F("req_gender")), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
-            shared_weight=Case(
+            shared_weight=models.Case(
                 When(req_wants_shared=True, then=Value(2 * SHARED_EXPERIENCE_POINTS)),
                 default=Value(SHARED_EXPERIENCE_POINTS),
                 output_field=IntegerField(),
@@ -184,7 +182,7 @@ def _rules(on=None) -> dict[str, Q]:
         supporterprofile_id=OuterRef("pk"), language_id=OuterRef("req_language")
     )
     declined = CaseEvent.objects.filter(
-        request_id=OuterRef("req_pk"),
+        case_id=OuterRef("req_pk"),
         kind=CaseEvent.Kind.DECLINED,
         supporter_id=OuterRef("pk"),
     )
@@ -211,42 +209,42 @@ def _rules(on=None) -> dict[str, Q]:
     }
 
 
-def _eligible(requests, *, batch: bool) -> QuerySet[SupporterProfile]:
+def _eligible(cases, *, batch: bool) -> QuerySet[SupporterProfile]:
     """Eligible pairs. For one request a single pass over the roster is quickest; for a
     batch, the supporter rules are settled once first (see `_ready`)."""
     rules = _rules()
     if batch:
-        return _pairs(requests, ready_only=True).filter(*(rules[n] for n in PAIR_RULES))
-    return _pairs(requests, ready_only=False).filter(*(rules[n] for n in RULES))
+        return _pairs(cases, ready_only=True).filter(*(rules[n] for n in PAIR_RULES))
+    return _pairs(cases, ready_only=False).filter(*(rules[n] for n in RULES))
 
 
-def candidates(*, request: SupportRequest) -> QuerySet[SupporterProfile]:
+def candidates(*, case: Case) -> QuerySet[SupporterProfile]:
     """Eligible supporters for the request, best first, annotated with why."""
     return (
-        _eligible([request], batch=False)
+        _eligible([case], batch=False)
         .select_related("user", "unit")
         .order_by("-score", "active_cases", "pk")
     )
 
 
-def ranked_for_requests(*, requests, per_request: int = 3) -> dict:
+def ranked_for_cases(*, cases, per_case: int = 3) -> dict:
     """The best few candidates for each request, in one query: {request id: [supporters]}.
 
-    `requests` is a list of SupportRequest objects (a queryset is read first). Each
+    `requests` is a list of Case objects (a queryset is read first). Each
     supporter carries `eligible_count`, the number of eligible supporters in all.
     """
-    requests = list(requests)
-    if not requests:
+    cases = list(cases)
+    if not cases:
         return {}
     order = [F("score").desc(), F("active_cases").asc(), F("pk").asc()]
     rows = (
-        _eligible(requests, batch=True)
+        _eligible(cases, batch=True)
         .order_by()
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("req_pk")], order_by=order),
             eligible_count=Window(Count("*"), partition_by=[F("req_pk")]),
         )
-        .filter(rank__lte=per_request)
+        .filter(rank__lte=per_case)
     )
     ranked: dict = {}
     for supporter in sorted(rows, key=lambda s: s.rank):
@@ -254,7 +252,7 @@ def ranked_for_requests(*, requests, per_request: int = 3) -> dict:
     return ranked
 
 
-def assess(*, request: SupportRequest) -> list[SupporterProfile]:
+def assess(*, case: Case) -> list[SupporterProfile]:
     """Every supporter of the program, with `failed` listing the rules they do not meet.
 
     For coordinators: the reasons someone is not among the candidates.
@@ -264,7 +262,7 @@ def assess(*, request: SupportRequest) -> list[SupporterProfile]:
         f"ok_{name}": ExpressionWrapper(rules[name], output_field=BooleanField()) for name in RULES
     }
     supporters = list(
-        _pairs([request], ready_only=False)
+        _pairs([case], ready_only=False)
         .annotate(**flags)
         .select_related("user", "unit")
         .order_by("display_name", "pk")
@@ -291,7 +289,7 @@ def why_not(supporter: SupporterProfile) -> list[str]:
     return [reasons[name] for name in getattr(supporter, "failed", [])]
 
 
-def explain(supporter: SupporterProfile, request: SupportRequest) -> list[str]:
+def explain(supporter: SupporterProfile, case: Case) -> list[str]:
     """Plain reasons for a candidate's rank, from the annotations of `candidates`."""
     reasons = []
     if supporter.shared_topics:
@@ -318,9 +316,9 @@ def explain(supporter: SupporterProfile, request: SupportRequest) -> list[str]:
     return reasons
 
 
-def is_candidate(*, request: SupportRequest, supporter: SupporterProfile) -> bool:
+def is_candidate(*, case: Case, supporter: SupporterProfile) -> bool:
     """The supporter may be offered this request now."""
-    return candidates(request=request).filter(pk=supporter.pk).exists()
+    return candidates(case=case).filter(pk=supporter.pk).exists()
 
 
 # A supporter's own standing: the supporter rules alone, in their own words ---------------
@@ -440,15 +438,15 @@ def blockers(profile: SupporterProfile) -> list[str]:
 # Who holds a case: a handover asked for and not yet done ---------------------------------
 
 
-def with_handover_pending(qs: QuerySet[SupportRequest]) -> QuerySet[SupportRequest]:
+def with_handover_pending(qs: QuerySet[Case]) -> QuerySet[Case]:
     """Annotate `handover_pending`: a handover was asked for since the case was last offered."""
     latest = CaseEvent.objects.filter(
-        request=OuterRef("pk"), kind__in=[CaseEvent.Kind.OFFERED, CaseEvent.Kind.HANDOVER]
+        case=OuterRef("pk"), kind__in=[CaseEvent.Kind.OFFERED, CaseEvent.Kind.HANDOVER]
     )
     return qs.annotate(
         latest_assignment_event=Subquery(latest.order_by("-id").values("kind")[:1])
     ).annotate(
-        handover_pending=Case(
+        handover_pending=models.Case(
             When(latest_assignment_event=CaseEvent.Kind.HANDOVER, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
@@ -456,7 +454,7 @@ def with_handover_pending(qs: QuerySet[SupportRequest]) -> QuerySet[SupportReque
     )
 
 
-def handover_pending(*, request: SupportRequest) -> bool:
+def handover_pending(*, case: Case) -> bool:
     """A handover was asked for since the case was last offered, and is not yet done."""
-    rows = with_handover_pending(SupportRequest.objects.filter(pk=request.pk))
+    rows = with_handover_pending(Case.objects.filter(pk=case.pk))
     return bool(rows.values_list("handover_pending", flat=True).first())

@@ -23,7 +23,7 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class SupportRequestForm(forms.Form):
+class IntakeForm(forms.Form):
     """What a requester may tell us. Everything is optional apart from how to be reached."""
 
     message = forms.CharField(
@@ -151,7 +151,7 @@ class SupportRequestForm(forms.Form):
     def clean(self):
         data = super().clean()
         try:
-            intake.request_validate(
+            intake.intake_validate(
                 program=self.program,
                 message=data.get("message", ""),
                 topics=data.get("topics") or (),

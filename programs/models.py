@@ -479,7 +479,7 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", _("As soon as possible")
 
 
-class SupportRequest(models.Model):
+class Case(models.Model):
     """A request for peer contact, and the case it becomes. No identity is stored."""
 
     class Status(models.TextChoices):
@@ -516,7 +516,7 @@ class SupportRequest(models.Model):
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="requests")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
     receipt_hash = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     topics = models.ManyToManyField(Topic, blank=True, related_name="+")
@@ -549,7 +549,7 @@ class SupportRequest(models.Model):
     last_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # After retention only an anonymous skeleton stays (month, channel, urgency, topics,
-    # outcome) so that past report counts never change; see cases.requests_purge_expired.
+    # outcome) so that past report counts never change; see cases.cases_purge_expired.
     purged = models.BooleanField(default=False)
 
     class Meta:
@@ -568,7 +568,7 @@ class SupportRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Request {str(self.id)[:8]}"
+        return f"Case {str(self.id)[:8]}"
 
     @property
     def is_open(self) -> bool:
@@ -581,7 +581,7 @@ class Message(models.Model):
         SUPPORTER = "supporter", _("Peer supporter")
         COORDINATOR = "coordinator", _("Coordinator")
 
-    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=12, choices=Sender.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -616,7 +616,7 @@ class ReferralKind(models.TextChoices):
 class CaseNote(models.Model):
     """Minimal structured notes; free text is optional and private to supporter and coordinator."""
 
-    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="notes")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -633,7 +633,7 @@ class CaseNote(models.Model):
 class Referral(models.Model):
     """That a referral was offered, and to what kind of help; never to whom."""
 
-    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="referrals")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     kind = models.CharField(max_length=12, choices=ReferralKind.choices)
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -660,7 +660,7 @@ class CaseEvent(models.Model):
         EXPERIENCE = "experience", _("Someone else would be a better fit")
         OTHER = "other", _("Other")
 
-    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     supporter = models.ForeignKey(
         SupporterProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

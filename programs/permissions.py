@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from .models import Program, Role, SupportRequest
+from .models import Case, Program, Role
 
 ADMINISTER = "administer_program"
 VIEW_REPORTS = "view_reports"
@@ -61,29 +61,29 @@ def programs_with_any(user, perms) -> QuerySet[Program]:
     )
 
 
-def cases_visible_to(user) -> QuerySet[SupportRequest]:
+def cases_visible_to(user) -> QuerySet[Case]:
     """A supporter sees the cases assigned to them; a coordinator the cases of their programs.
 
     Program admins (HR) see none: they get aggregates only.
     """
     if not user or not user.is_authenticated or not user.is_active:
-        return SupportRequest.objects.none()
+        return Case.objects.none()
     triage_programs = programs_for(user, TRIAGE).values("pk")
-    return SupportRequest.objects.filter(
+    return Case.objects.filter(
         Q(assigned_to__user=user, assigned_to__program__in=programs_for(user, HOLD_CASELOAD))
         | Q(program__in=triage_programs)
     )
 
 
-def can_view_case(user, case: SupportRequest) -> bool:
+def can_view_case(user, case: Case) -> bool:
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
-def can_triage_case(user, case: SupportRequest) -> bool:
+def can_triage_case(user, case: Case) -> bool:
     return user_can(user, TRIAGE, case.program)
 
 
-def is_assigned_supporter(user, case: SupportRequest) -> bool:
+def is_assigned_supporter(user, case: Case) -> bool:
     return (
         case.assigned_to_id is not None
         and case.assigned_to.user_id == getattr(user, "pk", None)
@@ -91,17 +91,17 @@ def is_assigned_supporter(user, case: SupportRequest) -> bool:
     )
 
 
-def can_see_contact(user, case: SupportRequest) -> bool:
+def can_see_contact(user, case: Case) -> bool:
     """Only the supporter who has accepted the case sees how to reach the requester."""
-    return case.status != SupportRequest.Status.OFFERED and is_assigned_supporter(user, case)
+    return case.status != Case.Status.OFFERED and is_assigned_supporter(user, case)
 
 
-def can_read_notes(user, case: SupportRequest) -> bool:
+def can_read_notes(user, case: Case) -> bool:
     """Notes are for the supporter who accepted the case and the program's coordinators."""
     return can_see_contact(user, case) or user_can(user, TRIAGE, case.program)
 
 
-def require_case(user, case_id) -> SupportRequest:
+def require_case(user, case_id) -> Case:
     """The case if the user may see it; otherwise a 404, so its existence is not revealed."""
     try:
         return (
@@ -109,5 +109,5 @@ def require_case(user, case_id) -> SupportRequest:
             .select_related("program", "assigned_to", "assigned_to__user")
             .get(pk=case_id)
         )
-    except (SupportRequest.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404 from exc

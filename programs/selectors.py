@@ -1,8 +1,8 @@
 """Reads, already scoped to what the caller may see."""
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import (
-    Case,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -18,13 +18,13 @@ from privacy.crypto import EncryptedTextField
 
 from . import eligibility, permissions
 from .models import (
+    Case,
     HelpResource,
     Language,
     Message,
     Program,
     ReferralKind,
     SupporterProfile,
-    SupportRequest,
     Unit,
 )
 
@@ -79,7 +79,7 @@ def program_intake_face(*, program: Program) -> dict:
 
 # The requester's status page, on the web and through the API.
 
-NOT_YET_ACCEPTED = (SupportRequest.Status.QUEUED, SupportRequest.Status.OFFERED)
+NOT_YET_ACCEPTED = (Case.Status.QUEUED, Case.Status.OFFERED)
 
 # The help a referral kind points at, among the program's own resources.
 REFERRAL_RESOURCES = {
@@ -90,23 +90,23 @@ REFERRAL_RESOURCES = {
 }
 
 
-def requester_conversation(*, support_request: SupportRequest) -> list[Message]:
+def requester_conversation(*, case: Case) -> list[Message]:
     """In the order sent (by id): stored times are rounded to the hour and can tie or, for
     a requester's message against a supporter's exact time, even run backwards."""
-    return list(support_request.messages.order_by("id"))
+    return list(case.messages.order_by("id"))
 
 
-def requester_closed_view(*, support_request: SupportRequest) -> dict:
+def requester_closed_view(*, case: Case) -> dict:
     """What a requester reads once their case is closed: the closing message, and each kind
     of help their supporter suggested with how to reach it. Never who suggested what to whom."""
-    closing = support_request.messages.filter(is_closing=True).order_by("-id").first()
-    kinds = dict.fromkeys(support_request.referrals.order_by("id").values_list("kind", flat=True))
+    closing = case.messages.filter(is_closing=True).order_by("-id").first()
+    kinds = dict.fromkeys(case.referrals.order_by("id").values_list("kind", flat=True))
     suggestions = [
         {
             "kind": ReferralKind(kind).label,
             "resources": list(
                 HelpResource.objects.filter(
-                    program_id=support_request.program_id, kind__in=REFERRAL_RESOURCES[kind]
+                    program_id=case.program_id, kind__in=REFERRAL_RESOURCES[kind]
                 ).order_by("sort_order", "pk")
             ),
         }
@@ -116,29 +116,28 @@ def requester_closed_view(*, support_request: SupportRequest) -> dict:
     return {"closing_message": closing, "suggestions": suggestions}
 
 
-def requester_status(*, support_request: SupportRequest) -> dict:
+def requester_status(*, case: Case) -> dict:
     """What a requester reads with their code, on the web page and through the API alike.
 
     The supporter's limits of confidentiality reach the requester as soon as the request is
     offered to them; their name only once they have accepted it.
     """
-    supporter = support_request.assigned_to
-    accepted = supporter is not None and support_request.status not in NOT_YET_ACCEPTED
-    closed = support_request.status == SupportRequest.Status.CLOSED
+    supporter = case.assigned_to
+    accepted = supporter is not None and case.status not in NOT_YET_ACCEPTED
+    closed = case.status == Case.Status.CLOSED
     return {
-        "program": support_request.program.slug,
-        "status": support_request.status,
-        "is_open": support_request.is_open,
-        "waiting_for_match": support_request.status == SupportRequest.Status.QUEUED
-        and support_request.no_match,
+        "program": case.program.slug,
+        "status": case.status,
+        "is_open": case.is_open,
+        "waiting_for_match": case.status == Case.Status.QUEUED and case.no_match,
         "supporter": None
         if supporter is None
         else {
             "display_name": supporter.display_name if accepted else None,
             "confidentiality_limits": supporter.confidentiality_limits,
         },
-        "messages": requester_conversation(support_request=support_request),
-        "closed": requester_closed_view(support_request=support_request) if closed else None,
+        "messages": requester_conversation(case=case),
+        "closed": requester_closed_view(case=case) if closed else None,
     }
 
 
@@ -166,15 +165,15 @@ def caseload_profiles(*, user) -> list[SupporterProfile]:
 
 STALE_DAYS = (30, 14)
 NEEDS_CONTACT = [
-    SupportRequest.Status.NEW,
-    SupportRequest.Status.CONTACTED,
-    SupportRequest.Status.ACTIVE,
-    SupportRequest.Status.REFERRED,
+    Case.Status.NEW,
+    Case.Status.CONTACTED,
+    Case.Status.ACTIVE,
+    Case.Status.REFERRED,
 ]
 
 
 def _with_activity(qs):
-    last = Message.objects.filter(request=OuterRef("pk")).order_by("-id")
+    last = Message.objects.filter(case=OuterRef("pk")).order_by("-id")
     return qs.annotate(
         last_sender=Subquery(last.values("sender")[:1]),
         last_message_at=Subquery(last.values("created_at")[:1]),
@@ -199,10 +198,8 @@ def caseload_cases(*, user, closed_limit: int = 20) -> dict:
         assigned_to__program__in=permissions.programs_for(user, permissions.HOLD_CASELOAD),
     )
     base = _with_activity(mine).select_related("program").prefetch_related("topics")
-    open_cases = list(base.filter(status__in=SupportRequest.ACTIVE_CASE_STATUSES))
-    closed = list(
-        base.filter(status=SupportRequest.Status.CLOSED).order_by("-closed_at")[:closed_limit]
-    )
+    open_cases = list(base.filter(status__in=Case.ACTIVE_CASE_STATUSES))
+    closed = list(base.filter(status=Case.Status.CLOSED).order_by("-closed_at")[:closed_limit])
     now = timezone.now()
     for case in open_cases:
         _flag(case, now)
@@ -213,17 +210,17 @@ def caseload_cases(*, user, closed_limit: int = 20) -> dict:
     return {
         # Every open case, crisis first then the longest waiting: the API's caseload.
         "open": sorted(open_cases, key=lambda c: (not c.crisis_flag, c.created_at, c.pk)),
-        "offered": [c for c in open_cases if c.status == SupportRequest.Status.OFFERED],
+        "offered": [c for c in open_cases if c.status == Case.Status.OFFERED],
         "needs_reply": sorted(
             (c for c in open_cases if c.needs_reply), key=lambda c: c.last_message_at
         ),
         "stale": [c for c in open_cases if c.stale_days],
-        "by_status": [(SupportRequest.Status(s), groups[s]) for s in NEEDS_CONTACT],
+        "by_status": [(Case.Status(s), groups[s]) for s in NEEDS_CONTACT],
         "closed": closed,
     }
 
 
-def caseload_case_get(*, user, case_id) -> SupportRequest:
+def caseload_case_get(*, user, case_id) -> Case:
     """One of the user's own cases; anyone else's (or none) is a 404."""
     try:
         return (
@@ -235,11 +232,11 @@ def caseload_case_get(*, user, case_id) -> SupportRequest:
             .select_related("program", "assigned_to", "assigned_to__user", "preferred_language")
             .get(pk=case_id)
         )
-    except (SupportRequest.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
-def case_record(*, case: SupportRequest, user) -> dict:
+def case_record(*, case: Case, user) -> dict:
     """What a handler reads on a case page, on the web and through the API: conversation,
     notes (once accepted), referrals, history, and whether the contact detail shows."""
     notes = permissions.can_read_notes(user, case)
@@ -253,7 +250,7 @@ def case_record(*, case: SupportRequest, user) -> dict:
     }
 
 
-URGENCY_ORDER = Case(
+URGENCY_ORDER = models.Case(
     When(urgency="urgent", then=Value(0)),
     When(urgency="soon", then=Value(1)),
     default=Value(2),
@@ -264,16 +261,16 @@ URGENCY_ORDER = Case(
 def coordinator_queue(*, program):
     """Requests waiting for a supporter: urgent first, then unassigned before those offered
     and not yet accepted, then by urgency and the longest waiting; with the first message."""
-    first = Message.objects.filter(request=OuterRef("pk"), sender=Message.Sender.REQUESTER)
+    first = Message.objects.filter(case=OuterRef("pk"), sender=Message.Sender.REQUESTER)
     return (
-        SupportRequest.objects.filter(
+        Case.objects.filter(
             program=program,
-            status__in=[SupportRequest.Status.QUEUED, SupportRequest.Status.OFFERED],
+            status__in=[Case.Status.QUEUED, Case.Status.OFFERED],
         )
         .annotate(
             urgency_rank=URGENCY_ORDER,
-            is_offered=Case(
-                When(status=SupportRequest.Status.OFFERED, then=Value(1)),
+            is_offered=models.Case(
+                When(status=Case.Status.OFFERED, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
@@ -287,11 +284,11 @@ def coordinator_queue(*, program):
     )
 
 
-def coordinator_cases(*, program) -> list[SupportRequest]:
+def coordinator_cases(*, program) -> list[Case]:
     """Accepted open cases of the program (no content): handovers asked for first."""
     cases = list(
         eligibility.with_handover_pending(
-            _with_activity(SupportRequest.objects.filter(program=program, status__in=NEEDS_CONTACT))
+            _with_activity(Case.objects.filter(program=program, status__in=NEEDS_CONTACT))
         )
         .select_related("assigned_to")
         .order_by("-crisis_flag", "created_at", "pk")
@@ -369,7 +366,7 @@ def roster_entries(*, program: Program, user, entry_id: int | None = None):
     return entries
 
 
-def coordinator_case_get(*, user, program, case_id) -> SupportRequest:
+def coordinator_case_get(*, user, program, case_id) -> Case:
     """A case of this program for one of its coordinators; otherwise a 404."""
     case = permissions.require_case(user, case_id)
     if case.program_id != program.pk or not permissions.can_triage_case(user, case):

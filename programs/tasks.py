@@ -36,23 +36,23 @@ def send_staff_email(*, user_ids: list[int], template: str, context: dict) -> in
 
 
 @task()
-def route_request(*, request_id: str) -> None:
+def route_case(*, case_id: str) -> None:
     """Route a new request after intake: auto-assign, no-match and the coordinators' nudge.
 
     Only the request's id travels in the queue (never its text). Running it again for the
     same request does nothing more: the row is locked and only a request still waiting in
     the queue is routed, so a retried or doubled task cannot offer it twice.
     """
-    from .models import SupportRequest
+    from .models import Case
     from .services import cases
 
     with transaction.atomic():
         status = (
-            SupportRequest.objects.select_for_update()
-            .filter(pk=request_id)
+            Case.objects.select_for_update()
+            .filter(pk=case_id)
             .values_list("status", flat=True)
             .first()
         )
-        if status != SupportRequest.Status.QUEUED:
+        if status != Case.Status.QUEUED:
             return
-        cases.request_route(request_id=request_id)
+        cases.case_route(case_id=case_id)

@@ -89,4 +89,4 @@ def train_fully(profile, expires_in_days=365):
 
 
 def submit_request(program, message="I could use someone to talk to.", **kwargs):
-    return intake.request_submit(program=program, message=message, **kwargs)
+    return intake.case_submit(program=program, message=message, **kwargs)

@@ -23,7 +23,7 @@ def _state(case) -> Response:
         "id": case.pk,
         "status": case.status,
         "outcome": case.outcome,
-        "handover_pending": eligibility.handover_pending(request=case),
+        "handover_pending": eligibility.handover_pending(case=case),
     }
     return Response(s.CaseStateSerializer(body).data)
 
@@ -41,7 +41,7 @@ class CaseAcceptView(StaffAPIView):
     )
     def post(self, request, case_id):
         case = _own_case(request, case_id)
-        return _state(cases.request_accept(request=case, actor=request.user, via=VIA))
+        return _state(cases.case_accept(case=case, actor=request.user, via=VIA))
 
 
 class CaseDeclineView(StaffAPIView):
@@ -54,9 +54,7 @@ class CaseDeclineView(StaffAPIView):
     def post(self, request, case_id):
         case = _own_case(request, case_id)
         data = validated(s.DeclineInSerializer, request.data)
-        case = cases.request_decline(
-            request=case, actor=request.user, reason=data["reason"], via=VIA
-        )
+        case = cases.case_decline(case=case, actor=request.user, reason=data["reason"], via=VIA)
         return _state(case)
 
 
@@ -70,9 +68,7 @@ class CaseStatusView(StaffAPIView):
     def post(self, request, case_id):
         case = _own_case(request, case_id)
         data = validated(s.CaseStatusInSerializer, request.data)
-        case = cases.request_status_set(
-            request=case, actor=request.user, status=data["status"], via=VIA
-        )
+        case = cases.case_status_set(case=case, actor=request.user, status=data["status"], via=VIA)
         return _state(case)
 
 
@@ -86,9 +82,7 @@ class CaseReferView(StaffAPIView):
     def post(self, request, case_id):
         case = _own_case(request, case_id)
         data = validated(s.ReferralInSerializer, request.data)
-        referral = cases.referral_record(
-            request=case, actor=request.user, kind=data["kind"], via=VIA
-        )
+        referral = cases.referral_record(case=case, actor=request.user, kind=data["kind"], via=VIA)
         return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
 
@@ -101,7 +95,7 @@ class CaseHandoverView(StaffAPIView):
     )
     def post(self, request, case_id):
         case = _own_case(request, case_id)
-        cases.handover_request(request=case, actor=request.user, via=VIA)
+        cases.handover_ask(case=case, actor=request.user, via=VIA)
         return _state(case)
 
 
@@ -115,8 +109,8 @@ class CaseCloseView(StaffAPIView):
     def post(self, request, case_id):
         case = _own_case(request, case_id)
         data = validated(s.CloseInSerializer, request.data)
-        case = cases.request_close(
-            request=case,
+        case = cases.case_close(
+            case=case,
             actor=request.user,
             outcome=data["outcome"],
             closing_message=data["closing_message"],

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from programs import permissions, selectors
 from programs.models import (
+    Case,
     CaseAccess,
-    SupportRequest,
 )
 from programs.services import cases
 
@@ -31,7 +31,7 @@ def _case_queryset(user):
     )
 
 
-def _case_detail(user, case_id) -> tuple[SupportRequest, dict]:
+def _case_detail(user, case_id) -> tuple[Case, dict]:
     """A case the caller handles (their own or, for a coordinator, their program's), with
     what the case pages read of it."""
     case = permissions.require_case(user, case_id)
@@ -78,8 +78,8 @@ class CaseDetailView(StaffAPIView):
     def patch(self, request, case_id):
         case = permissions.require_case(request.user, case_id)
         data = validated(s.CaseUpdateInSerializer, request.data)
-        cases.request_status_set(
-            request=case,
+        cases.case_status_set(
+            case=case,
             actor=request.user,
             status=data["status"],
             outcome=data["outcome"],
@@ -99,7 +99,7 @@ class CaseMessagesView(StaffAPIView):
     def post(self, request, case_id):
         case = permissions.require_case(request.user, case_id)
         data = validated(s.StaffReplyInSerializer, request.data)
-        message = cases.staff_reply(request=case, actor=request.user, body=data["body"], via=VIA)
+        message = cases.staff_reply(case=case, actor=request.user, body=data["body"], via=VIA)
         return Response(s.CaseMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -114,7 +114,7 @@ class CaseNotesView(StaffAPIView):
         case = permissions.require_case(request.user, case_id)
         data = validated(s.NoteInSerializer, request.data)
         note = cases.note_add(
-            request=case,
+            case=case,
             actor=request.user,
             contact_date=data.get("contact_date") or timezone.localdate(),
             contact_type=data["contact_type"],

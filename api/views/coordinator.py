@@ -39,7 +39,7 @@ class CaseAssignView(StaffAPIView):
         supporter = SupporterProfile.objects.filter(pk=data["supporter"]).first()
         if supporter is None:
             raise ValidationError({"supporter": _("Choose a supporter from this program.")})
-        cases.request_offer(request=case, supporter=supporter, actor=request.user, via=VIA)
+        cases.case_offer(case=case, supporter=supporter, actor=request.user, via=VIA)
         case = _case_queryset(request.user).get(pk=case.pk)
         return Response(s.CaseListSerializer(case).data)
 

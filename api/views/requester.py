@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from privacy import anonymous_route
 from programs import selectors
 from programs.models import (
+    Case,
     Language,
-    SupportRequest,
     Topic,
     Unit,
 )
@@ -71,7 +71,7 @@ class ProgramRequestsView(AnonymousAPIView):
         program = selectors.program_get_public(slug=slug)
         data = validated(s.RequestInSerializer, request.data)
         choices = _resolve_intake_choices(program, data)
-        submission = intake.request_submit(
+        submission = intake.case_submit(
             program=program,
             client_key=request.client_key,
             message=data["message"],
@@ -87,19 +87,19 @@ class ProgramRequestsView(AnonymousAPIView):
         )
         body = {
             "receipt_code": submission.receipt_code,
-            "status": submission.request.status,
+            "status": submission.case.status,
             "crisis": submission.crisis,
             "crisis_lines": crisis_lines,
         }
         return Response(s.ReceiptOutSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-def _lookup(request, code: str) -> SupportRequest:
+def _lookup(request, code: str) -> Case:
     """The same rule as the web page: failed look-ups count against this client's limit."""
-    support_request = intake.request_lookup(receipt_code=code, client_key=request.client_key)
-    if support_request is None:
+    case = intake.case_lookup(receipt_code=code, client_key=request.client_key)
+    if case is None:
         raise ReceiptNotFound
-    return support_request
+    return case
 
 
 @anonymous_route
@@ -114,8 +114,8 @@ class RequestLookupView(AnonymousAPIView):
     )
     def post(self, request):
         data = validated(s.ReceiptCodeInSerializer, request.data)
-        support_request = _lookup(request, data["receipt_code"])
-        view = selectors.requester_status(support_request=support_request)
+        case = _lookup(request, data["receipt_code"])
+        view = selectors.requester_status(case=case)
         return Response(s.RequesterViewSerializer(view).data)
 
 
@@ -137,12 +137,10 @@ class RequestMessagesView(AnonymousAPIView):
     )
     def post(self, request):
         data = validated(s.RequesterReplyInSerializer, request.data)
-        support_request = _lookup(request, data["receipt_code"])
-        reply = intake.requester_reply(request=support_request, body=data["body"])
+        case = _lookup(request, data["receipt_code"])
+        reply = intake.requester_reply(case=case, body=data["body"])
         crisis_lines = (
-            selectors.help_resources(program=support_request.program, crisis_only=True)
-            if reply.crisis
-            else []
+            selectors.help_resources(program=case.program, crisis_only=True) if reply.crisis else []
         )
         body = {
             **s.RequesterMessageSerializer(reply.message).data,
@@ -163,6 +161,6 @@ class RequestWithdrawView(AnonymousAPIView):
     )
     def post(self, request):
         data = validated(s.ReceiptCodeInSerializer, request.data)
-        support_request = _lookup(request, data["receipt_code"])
-        intake.requester_withdraw(request=support_request)
-        return Response({"status": SupportRequest.Status.WITHDRAWN})
+        case = _lookup(request, data["receipt_code"])
+        intake.requester_withdraw(case=case)
+        return Response({"status": Case.Status.WITHDRAWN})

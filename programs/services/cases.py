@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import eligibility, permissions
 from ..models import (
+    Case,
     CaseAccess,
     CaseEvent,
     CaseNote,
@@ -18,17 +19,16 @@ from ..models import (
     Referral,
     ReferralKind,
     SupporterProfile,
-    SupportRequest,
 )
 from . import notifications
 from .limits import MAX_MESSAGE_LENGTH, validate_body
 
 logger = logging.getLogger(__name__)
 
-Status = SupportRequest.Status
+Status = Case.Status
 
 
-def audit(*, case: SupportRequest, actor, action: str, via: str = "web") -> None:
+def audit(*, case: Case, actor, action: str, via: str = "web") -> None:
     """Record one access to a case: who, what kind of access, when. Never content."""
     CaseAccess.objects.create(
         case_id=case.pk, program_id=case.program_id, actor=actor, action=action, via=via
@@ -43,35 +43,32 @@ def audit_many(*, cases, actor, action: str, via: str = "web") -> None:
     )
 
 
-def _require_open(case: SupportRequest) -> None:
+def _require_open(case: Case) -> None:
     if not case.is_open:
         raise ValidationError(_("This case is closed."))
 
 
-def _require_taken(case: SupportRequest) -> None:
+def _require_taken(case: Case) -> None:
     if case.status in (Status.QUEUED, Status.OFFERED):
         raise ValidationError(_("No supporter has taken this request on yet."))
 
 
-def _refresh_locked(request: SupportRequest) -> None:
+def _refresh_locked(case: Case) -> None:
     """Re-read status and supporter under a row lock, so a reassignment is never overwritten."""
     current = (
-        SupportRequest.objects.select_for_update()
-        .filter(pk=request.pk)
-        .values("status", "assigned_to_id")
-        .get()
+        Case.objects.select_for_update().filter(pk=case.pk).values("status", "assigned_to_id").get()
     )
-    if current["assigned_to_id"] != request.assigned_to_id:
-        request.assigned_to_id = current["assigned_to_id"]
-        request.assigned_to = (
+    if current["assigned_to_id"] != case.assigned_to_id:
+        case.assigned_to_id = current["assigned_to_id"]
+        case.assigned_to = (
             SupporterProfile.objects.select_related("user").get(pk=current["assigned_to_id"])
             if current["assigned_to_id"]
             else None
         )
-    request.status = current["status"]
+    case.status = current["status"]
 
 
-def _require_handler(actor, case: SupportRequest) -> str:
+def _require_handler(actor, case: Case) -> str:
     """The assigned supporter, once accepted, or a coordinator of the program."""
     if permissions.is_assigned_supporter(actor, case) and case.status != Status.OFFERED:
         return Message.Sender.SUPPORTER
@@ -81,20 +78,20 @@ def _require_handler(actor, case: SupportRequest) -> str:
 
 
 @transaction.atomic
-def request_offer(*, request: SupportRequest, supporter: SupporterProfile, actor, via="web"):
+def case_offer(*, case: Case, supporter: SupporterProfile, actor, via="web"):
     """Offer (or reassign) a request to an eligible supporter; coordinators or the auto-assigner.
 
     A reassigned case leaves the previous supporter's caseload at once.
     """
     if actor is not None:
-        permissions.require(actor, permissions.TRIAGE, request.program)
+        permissions.require(actor, permissions.TRIAGE, case.program)
     # Lock both rows so two coordinators cannot fill the same last place at once.
     SupporterProfile.objects.select_for_update().filter(pk=supporter.pk).first()
-    _refresh_locked(request)
-    _require_open(request)
-    if supporter.program_id != request.program_id:
+    _refresh_locked(case)
+    _require_open(case)
+    if supporter.program_id != case.program_id:
         raise ValidationError({"supporter": _("Choose a supporter from this program.")})
-    if not eligibility.is_candidate(request=request, supporter=supporter):
+    if not eligibility.is_candidate(case=case, supporter=supporter):
         raise ValidationError(
             {
                 "supporter": _(
@@ -103,99 +100,99 @@ def request_offer(*, request: SupportRequest, supporter: SupporterProfile, actor
                 )
             }
         )
-    request.assigned_to = supporter
-    request.status = Status.OFFERED
-    request.no_match = False
-    request.save(update_fields=["assigned_to", "status", "no_match"])
+    case.assigned_to = supporter
+    case.status = Status.OFFERED
+    case.no_match = False
+    case.save(update_fields=["assigned_to", "status", "no_match"])
     CaseEvent.objects.create(
-        request=request, kind=CaseEvent.Kind.OFFERED, supporter=supporter, actor=actor
+        case=case, kind=CaseEvent.Kind.OFFERED, supporter=supporter, actor=actor
     )
     if actor is not None:
-        audit(case=request, actor=actor, action=CaseAccess.Action.ASSIGN, via=via)
+        audit(case=case, actor=actor, action=CaseAccess.Action.ASSIGN, via=via)
     transaction.on_commit(lambda: notifications.supporter_offered(supporter=supporter))
-    return request
+    return case
 
 
 @transaction.atomic
-def request_accept(*, request: SupportRequest, actor, via="web") -> SupportRequest:
-    _refresh_locked(request)
-    if not permissions.is_assigned_supporter(actor, request) or request.status != Status.OFFERED:
+def case_accept(*, case: Case, actor, via="web") -> Case:
+    _refresh_locked(case)
+    if not permissions.is_assigned_supporter(actor, case) or case.status != Status.OFFERED:
         raise PermissionDenied
-    request.status = Status.NEW
-    request.save(update_fields=["status"])
+    case.status = Status.NEW
+    case.save(update_fields=["status"])
     CaseEvent.objects.create(
-        request=request, kind=CaseEvent.Kind.ACCEPTED, supporter=request.assigned_to, actor=actor
+        case=case, kind=CaseEvent.Kind.ACCEPTED, supporter=case.assigned_to, actor=actor
     )
-    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
-    return request
+    audit(case=case, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    return case
 
 
-def _return_to_queue(request: SupportRequest) -> None:
-    request.assigned_to = None
-    request.status = Status.QUEUED
-    request.save(update_fields=["assigned_to", "status"])
+def _return_to_queue(case: Case) -> None:
+    case.assigned_to = None
+    case.status = Status.QUEUED
+    case.save(update_fields=["assigned_to", "status"])
 
 
 @transaction.atomic
 def cases_release(*, supporter: SupporterProfile) -> int:
     """A supporter who leaves gives back every open case; coordinators are told at once."""
     released = list(
-        SupportRequest.objects.select_for_update().filter(
-            assigned_to=supporter, status__in=SupportRequest.ACTIVE_CASE_STATUSES
+        Case.objects.select_for_update().filter(
+            assigned_to=supporter, status__in=Case.ACTIVE_CASE_STATUSES
         )
     )
-    for request in released:
-        _return_to_queue(request)
-        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.HANDOVER, supporter=supporter)
-        transaction.on_commit(lambda pk=request.pk: request_route(request_id=pk, returned=True))
+    for case in released:
+        _return_to_queue(case)
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.HANDOVER, supporter=supporter)
+        transaction.on_commit(lambda pk=case.pk: case_route(case_id=pk, returned=True))
     return len(released)
 
 
 @transaction.atomic
-def request_decline(*, request: SupportRequest, actor, reason: str, via="web") -> SupportRequest:
+def case_decline(*, case: Case, actor, reason: str, via="web") -> Case:
     """The offered supporter declines with a reason category only; the request goes back."""
-    _refresh_locked(request)
-    if not permissions.is_assigned_supporter(actor, request) or request.status != Status.OFFERED:
+    _refresh_locked(case)
+    if not permissions.is_assigned_supporter(actor, case) or case.status != Status.OFFERED:
         raise PermissionDenied
     if reason not in CaseEvent.DeclineReason.values:
         raise ValidationError({"reason": _("Choose a reason.")})
-    supporter = request.assigned_to
-    _return_to_queue(request)
+    supporter = case.assigned_to
+    _return_to_queue(case)
     CaseEvent.objects.create(
-        request=request,
+        case=case,
         kind=CaseEvent.Kind.DECLINED,
         supporter=supporter,
         actor=actor,
         reason=reason,
     )
-    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
-    transaction.on_commit(lambda: request_route(request_id=request.pk, returned=True))
-    return request
+    audit(case=case, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    transaction.on_commit(lambda: case_route(case_id=case.pk, returned=True))
+    return case
 
 
 @transaction.atomic
-def staff_reply(*, request: SupportRequest, actor, body: str, via="web") -> Message:
+def staff_reply(*, case: Case, actor, body: str, via="web") -> Message:
     """The assigned supporter or a coordinator writes to the requester."""
     body = validate_body(body)
-    sender = _require_handler(actor, request)
-    _require_open(request)
+    sender = _require_handler(actor, case)
+    _require_open(case)
     message = Message.objects.create(
-        request=request, sender=sender, author=actor, body=body, created_at=timezone.now()
+        case=case, sender=sender, author=actor, body=body, created_at=timezone.now()
     )
-    request.last_contact_at = timezone.now()
+    case.last_contact_at = timezone.now()
     fields = ["last_contact_at"]
-    if request.status in (Status.NEW, Status.QUEUED) and sender == Message.Sender.SUPPORTER:
-        request.status = Status.CONTACTED
+    if case.status in (Status.NEW, Status.QUEUED) and sender == Message.Sender.SUPPORTER:
+        case.status = Status.CONTACTED
         fields.append("status")
-    request.save(update_fields=fields)
-    audit(case=request, actor=actor, action=CaseAccess.Action.REPLY, via=via)
+    case.save(update_fields=fields)
+    audit(case=case, actor=actor, action=CaseAccess.Action.REPLY, via=via)
     return message
 
 
 @transaction.atomic
 def note_add(
     *,
-    request: SupportRequest,
+    case: Case,
     actor,
     contact_date: date,
     contact_type: str,
@@ -204,91 +201,89 @@ def note_add(
     via="web",
 ) -> CaseNote:
     """A minimal structured note; free text is optional."""
-    _require_handler(actor, request)
-    _require_open(request)
+    _require_handler(actor, case)
+    _require_open(case)
     if len(text or "") > MAX_MESSAGE_LENGTH:
         raise ValidationError({"text": _("Please keep notes short.")})
     if contact_date > timezone.localdate():
         raise ValidationError({"contact_date": _("The contact date cannot be in the future.")})
     note = CaseNote(
-        request=request,
+        case=case,
         author=actor,
         contact_date=contact_date,
         contact_type=contact_type,
         referral_offered=referral_offered,
         text=(text or "").strip(),
     )
-    note.full_clean(exclude=["request", "author", "text"])
+    note.full_clean(exclude=["case", "author", "text"])
     note.save()
     contact_at = timezone.make_aware(
         timezone.datetime.combine(contact_date, timezone.datetime.min.time())
     )
-    if request.last_contact_at is None or contact_at > request.last_contact_at:
-        request.last_contact_at = contact_at
-    if request.status == Status.NEW:
-        request.status = Status.CONTACTED
-    request.save(update_fields=["last_contact_at", "status"])
-    audit(case=request, actor=actor, action=CaseAccess.Action.NOTE, via=via)
+    if case.last_contact_at is None or contact_at > case.last_contact_at:
+        case.last_contact_at = contact_at
+    if case.status == Status.NEW:
+        case.status = Status.CONTACTED
+    case.save(update_fields=["last_contact_at", "status"])
+    audit(case=case, actor=actor, action=CaseAccess.Action.NOTE, via=via)
     return note
 
 
 @transaction.atomic
-def referral_record(*, request: SupportRequest, actor, kind: str, via="web") -> Referral:
+def referral_record(*, case: Case, actor, kind: str, via="web") -> Referral:
     """Record that professional help was offered, and of what kind; never to whom."""
-    _require_handler(actor, request)
-    _require_open(request)
-    _require_taken(request)
+    _require_handler(actor, case)
+    _require_open(case)
+    _require_taken(case)
     if kind not in ReferralKind.values:
         raise ValidationError({"kind": _("Choose the kind of help offered.")})
-    referral = Referral.objects.create(request=request, kind=kind, offered_by=actor)
-    request.status = Status.REFERRED
-    request.save(update_fields=["status"])
-    audit(case=request, actor=actor, action=CaseAccess.Action.REFER, via=via)
+    referral = Referral.objects.create(case=case, kind=kind, offered_by=actor)
+    case.status = Status.REFERRED
+    case.save(update_fields=["status"])
+    audit(case=case, actor=actor, action=CaseAccess.Action.REFER, via=via)
     return referral
 
 
 @transaction.atomic
-def handover_request(*, request: SupportRequest, actor, via="web") -> None:
+def handover_ask(*, case: Case, actor, via="web") -> None:
     """The supporter asks a coordinator to hand the case to someone else."""
-    if not permissions.is_assigned_supporter(actor, request) or request.status == Status.OFFERED:
+    if not permissions.is_assigned_supporter(actor, case) or case.status == Status.OFFERED:
         raise PermissionDenied
-    _require_open(request)
-    if eligibility.handover_pending(request=request):
+    _require_open(case)
+    if eligibility.handover_pending(case=case):
         return
     CaseEvent.objects.create(
-        request=request, kind=CaseEvent.Kind.HANDOVER, supporter=request.assigned_to, actor=actor
+        case=case, kind=CaseEvent.Kind.HANDOVER, supporter=case.assigned_to, actor=actor
     )
-    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    audit(case=case, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
     transaction.on_commit(
         lambda: notifications.coordinators_alerted(
-            program=request.program, template="handover_requested"
+            program=case.program, template="handover_requested"
         )
     )
 
 
-def requester_waiting(*, request: SupportRequest) -> bool:
+def requester_waiting(*, case: Case) -> bool:
     """The requester wrote last: their message has had no answer yet."""
-    last = request.messages.order_by("-id").values_list("sender", flat=True).first()
+    last = case.messages.order_by("-id").values_list("sender", flat=True).first()
     return last == Message.Sender.REQUESTER
 
 
 @transaction.atomic
-def request_close(
-    *, request: SupportRequest, actor, outcome: str, closing_message: str = "", via="web"
-) -> SupportRequest:
+def case_close(*, case: Case, actor, outcome: str, closing_message: str = "", via="web") -> Case:
     """Close a case with an outcome. A closing message is required while the requester's last
     message is unanswered; it is sent to them and shown on their closed view."""
-    sender = _require_handler(actor, request)
-    _require_open(request)
+    sender = _require_handler(actor, case)
+    _require_open(case)
     errors = {}
-    if outcome not in SupportRequest.Outcome.values:
+    if outcome not in Case.Outcome.values:
         errors["outcome"] = _("Choose an outcome.")
     closing_message = (closing_message or "").strip()
     if len(closing_message) > MAX_MESSAGE_LENGTH:
         errors["closing_message"] = _("Please keep this under %(n)d characters.") % {
             "n": MAX_MESSAGE_LENGTH
         }
-    elif not closing_message and requester_waiting(request=request):
+    elif not closing_message and requester_waiting(case=case):
         errors["closing_message"] = _(
             "Their last message has not been answered yet. Write them a closing message: "
             "they will read it, with the crisis lines, when they next open their request."
@@ -298,63 +293,63 @@ def request_close(
     now = timezone.now()
     if closing_message:
         Message.objects.create(
-            request=request,
+            case=case,
             sender=sender,
             author=actor,
             body=closing_message,
             created_at=now,
             is_closing=True,
         )
-        request.last_contact_at = now
-    request.status = Status.CLOSED
-    request.outcome = outcome
-    request.closed_at = now
-    request.save(update_fields=["status", "outcome", "closed_at", "last_contact_at"])
-    CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.CLOSED, actor=actor)
-    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
-    return request
+        case.last_contact_at = now
+    case.status = Status.CLOSED
+    case.outcome = outcome
+    case.closed_at = now
+    case.save(update_fields=["status", "outcome", "closed_at", "last_contact_at"])
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CLOSED, actor=actor)
+    audit(case=case, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    return case
 
 
 SUPPORTER_STATUS_MOVES = {Status.CONTACTED, Status.ACTIVE, Status.REFERRED}
 
 
 @transaction.atomic
-def request_status_set(
+def case_status_set(
     *,
-    request: SupportRequest,
+    case: Case,
     actor,
     status: str,
     outcome: str = "",
     closing_message: str = "",
     via="web",
-) -> SupportRequest:
-    """Move a case along; closing needs an outcome (and see request_close)."""
+) -> Case:
+    """Move a case along; closing needs an outcome (and see case_close)."""
     if status == Status.CLOSED:
-        return request_close(
-            request=request,
+        return case_close(
+            case=case,
             actor=actor,
             outcome=outcome,
             closing_message=closing_message,
             via=via,
         )
-    if status == Status.NEW and request.status == Status.OFFERED:
-        return request_accept(request=request, actor=actor, via=via)
-    _require_handler(actor, request)
-    _require_open(request)
+    if status == Status.NEW and case.status == Status.OFFERED:
+        return case_accept(case=case, actor=actor, via=via)
+    _require_handler(actor, case)
+    _require_open(case)
     if status not in SUPPORTER_STATUS_MOVES:
         raise ValidationError({"status": _("A case cannot be moved to that status.")})
-    _require_taken(request)
-    request.status = status
-    request.save(update_fields=["status"])
-    audit(case=request, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
-    return request
+    _require_taken(case)
+    case.status = status
+    case.save(update_fields=["status"])
+    audit(case=case, actor=actor, action=CaseAccess.Action.UPDATE, via=via)
+    return case
 
 
 def _month_start(moment):
     return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def requests_purge_expired(*, now=None) -> int:
+def cases_purge_expired(*, now=None) -> int:
     """Purge closed and withdrawn requests once their program's retention has passed.
 
     Everything said or noted goes, with the receipt code's hash, the preferences, the
@@ -364,18 +359,18 @@ def requests_purge_expired(*, now=None) -> int:
     """
     now = now or timezone.now()
     purged = 0
-    expired = SupportRequest.objects.filter(
+    expired = Case.objects.filter(
         status__in=[Status.CLOSED, Status.WITHDRAWN], closed_at__isnull=False, purged=False
     ).select_related("program")
-    for request in expired:
-        if request.closed_at >= now - timedelta(days=request.program.retention_days):
+    for case in expired:
+        if case.closed_at >= now - timedelta(days=case.program.retention_days):
             continue
         with transaction.atomic():
-            request.messages.all().delete()
-            request.notes.all().delete()
-            request.referrals.all().delete()
-            request.events.all().delete()
-            SupportRequest.objects.filter(pk=request.pk).update(
+            case.messages.all().delete()
+            case.notes.all().delete()
+            case.referrals.all().delete()
+            case.events.all().delete()
+            Case.objects.filter(pk=case.pk).update(
                 purged=True,
                 receipt_hash=f"purged-{uuid.uuid4().hex}",
                 contact_detail=None,
@@ -387,10 +382,10 @@ def requests_purge_expired(*, now=None) -> int:
                 in_danger=False,
                 assigned_to=None,
                 no_match=False,
-                created_at=_month_start(request.created_at),
-                requester_seen_at=_month_start(request.created_at),
+                created_at=_month_start(case.created_at),
+                requester_seen_at=_month_start(case.created_at),
                 last_contact_at=None,
-                closed_at=_month_start(request.closed_at),
+                closed_at=_month_start(case.closed_at),
             )
         purged += 1
     return purged
@@ -399,40 +394,40 @@ def requests_purge_expired(*, now=None) -> int:
 # Routing: the write that follows from eligibility ------------------------------------
 
 
-def request_route(*, request_id, returned: bool = False) -> None:
+def case_route(*, case_id, returned: bool = False) -> None:
     """After intake or a decline: auto-assign if the program wants it, and tell coordinators.
 
     When nobody is eligible the request is marked `no_match`, so the requester's status
     page says so honestly, and coordinators hear about it at once.
     """
-    request = SupportRequest.objects.select_related("program").get(pk=request_id)
-    if request.status != SupportRequest.Status.QUEUED:
+    case = Case.objects.select_related("program").get(pk=case_id)
+    if case.status != Case.Status.QUEUED:
         return
     offered = False
     try:
-        best = eligibility.candidates(request=request).first()
+        best = eligibility.candidates(case=case).first()
         if best is None:
-            _no_match_set(request, True)
+            _no_match_set(case, True)
         else:
-            _no_match_set(request, False)
-            if request.program.auto_assign:
-                request_offer(request=request, supporter=best, actor=None)
+            _no_match_set(case, False)
+            if case.program.auto_assign:
+                case_offer(case=case, supporter=best, actor=None)
                 offered = True
     except ValidationError:
         # Someone else changed the request meanwhile; coordinators are still told below.
-        logger.warning("Routing request %s was overtaken by another change.", request.pk)
+        logger.warning("Routing request %s was overtaken by another change.", case.pk)
     except Exception:
         # The request is saved and waits in the queue; the requester must still get their
         # receipt code, so a routing failure is logged (never content) and not raised.
-        logger.exception("Routing request %s failed; it waits for a coordinator.", request.pk)
-    notifications.request_arrived(request_id=request.pk, returned=returned, offered=offered)
+        logger.exception("Routing request %s failed; it waits for a coordinator.", case.pk)
+    notifications.request_arrived(case_id=case.pk, returned=returned, offered=offered)
 
 
 @transaction.atomic
-def _no_match_set(request: SupportRequest, no_match: bool) -> None:
-    if request.no_match == no_match:
+def _no_match_set(case: Case, no_match: bool) -> None:
+    if case.no_match == no_match:
         return
-    request.no_match = no_match
-    request.save(update_fields=["no_match"])
+    case.no_match = no_match
+    case.save(update_fields=["no_match"])
     if no_match:
-        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.NO_MATCH)
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.NO_MATCH)

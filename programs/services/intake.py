@@ -15,17 +15,17 @@ from privacy.timeutils import coarse_now
 from .. import crisis
 from ..models import (
     CHANNELS_NEEDING_CONTACT,
+    Case,
     CaseAccess,
     CaseEvent,
     Channel,
     Language,
     Message,
     Program,
-    SupportRequest,
     Unit,
     Urgency,
 )
-from ..tasks import route_request
+from ..tasks import route_case
 from . import notifications
 from .limits import MAX_MESSAGE_LENGTH, validate_body
 
@@ -38,7 +38,7 @@ MAX_GENDER_LENGTH = 40
 
 @dataclass
 class Submission:
-    request: SupportRequest
+    case: Case
     receipt_code: str
     crisis: bool
 
@@ -65,7 +65,7 @@ def _check_length(errors: dict, field: str, value: str, limit: int) -> None:
         }
 
 
-def request_validate(
+def intake_validate(
     *,
     program: Program,
     message: str = "",
@@ -111,7 +111,7 @@ def request_validate(
         raise ValidationError(errors)
 
 
-def request_submit(
+def case_submit(
     *,
     program: Program,
     message: str = "",
@@ -133,7 +133,7 @@ def request_submit(
     ratelimit.RateLimited is raised once it is used up.
     """
     topic_list = list(topics)
-    request_validate(
+    intake_validate(
         program=program,
         message=message,
         topics=topic_list,
@@ -156,7 +156,7 @@ def request_submit(
     code = receipts.generate()
     now = coarse_now()
     with transaction.atomic():
-        request = SupportRequest.objects.create(
+        case = Case.objects.create(
             program=program,
             receipt_hash=receipts.digest(code),
             channel=channel,
@@ -173,40 +173,40 @@ def request_submit(
             requester_seen_at=now,
         )
         if topic_list:
-            request.topics.set(topic_list)
+            case.topics.set(topic_list)
         if message:
             Message.objects.create(
-                request=request, sender=Message.Sender.REQUESTER, body=message, created_at=now
+                case=case, sender=Message.Sender.REQUESTER, body=message, created_at=now
             )
         if crisis:
-            CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
+            CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.FLAGGED, created_at=now)
         # Routing, auto-assignment and the coordinators' nudge run in the background: the
         # requester's answer (receipt, crisis lines) never depends on them.
-        transaction.on_commit(lambda: route_request.enqueue(request_id=str(request.pk)))
-    return Submission(request=request, receipt_code=code, crisis=crisis)
+        transaction.on_commit(lambda: route_case.enqueue(case_id=str(case.pk)))
+    return Submission(case=case, receipt_code=code, crisis=crisis)
 
 
-def _find(receipt_code: str) -> SupportRequest | None:
+def _find(receipt_code: str) -> Case | None:
     digests = receipts.candidate_digests(receipt_code)
     if not digests:
         return None
-    request = (
-        SupportRequest.objects.select_related("program", "assigned_to")
+    case = (
+        Case.objects.select_related("program", "assigned_to")
         .filter(receipt_hash__in=digests)
         .first()
     )
-    if request is None or request.status == SupportRequest.Status.WITHDRAWN:
+    if case is None or case.status == Case.Status.WITHDRAWN:
         return None
-    idle_limit = timedelta(days=request.program.requester_idle_days)
-    if request.requester_seen_at < timezone.now() - idle_limit:
+    idle_limit = timedelta(days=case.program.requester_idle_days)
+    if case.requester_seen_at < timezone.now() - idle_limit:
         return None
-    if request.receipt_hash != digests[0]:
-        request.receipt_hash = digests[0]  # moved onto the current SECRET_KEY
-        SupportRequest.objects.filter(pk=request.pk).update(receipt_hash=digests[0])
-    return request
+    if case.receipt_hash != digests[0]:
+        case.receipt_hash = digests[0]  # moved onto the current SECRET_KEY
+        Case.objects.filter(pk=case.pk).update(receipt_hash=digests[0])
+    return case
 
 
-def request_lookup(*, receipt_code: str, client_key: str | None = None) -> SupportRequest | None:
+def case_lookup(*, receipt_code: str, client_key: str | None = None) -> Case | None:
     """The request behind a code, or None for any code that is unknown, malformed, withdrawn
     or idle past the program's limit: the caller cannot tell these apart.
 
@@ -215,65 +215,65 @@ def request_lookup(*, receipt_code: str, client_key: str | None = None) -> Suppo
     """
     if client_key is not None and ratelimit.exceeded("lookup", client_key):
         raise ratelimit.RateLimited
-    request = _find(receipt_code)
-    if request is None:
+    case = _find(receipt_code)
+    if case is None:
         if client_key is not None:
             ratelimit.allow("lookup", client_key)
         return None
     now = coarse_now()
-    if request.requester_seen_at != now:
-        request.requester_seen_at = now
-        SupportRequest.objects.filter(pk=request.pk).update(requester_seen_at=now)
+    if case.requester_seen_at != now:
+        case.requester_seen_at = now
+        Case.objects.filter(pk=case.pk).update(requester_seen_at=now)
     CaseAccess.objects.create(
-        case_id=request.pk,
-        program=request.program,
+        case_id=case.pk,
+        program=case.program,
         action=CaseAccess.Action.REQUESTER_VIEW,
         at=now,
     )
-    return request
+    return case
 
 
 @transaction.atomic
-def requester_reply(*, request: SupportRequest, body: str) -> Reply:
+def requester_reply(*, case: Case, body: str) -> Reply:
     """The requester answers in their conversation; `crisis` says whether to show the crisis
     lines now (the web page and the API both read it here)."""
     body = validate_body(body)
-    if not request.is_open:
+    if not case.is_open:
         raise ValidationError(_("This conversation is closed. You can make a new request."))
     now = coarse_now()
     message = Message.objects.create(
-        request=request, sender=Message.Sender.REQUESTER, body=body, created_at=now
+        case=case, sender=Message.Sender.REQUESTER, body=body, created_at=now
     )
-    if request.status == SupportRequest.Status.CONTACTED:
-        request.status = SupportRequest.Status.ACTIVE
-        request.save(update_fields=["status"])
+    if case.status == Case.Status.CONTACTED:
+        case.status = Case.Status.ACTIVE
+        case.save(update_fields=["status"])
     CaseAccess.objects.create(
-        case_id=request.pk,
-        program=request.program,
+        case_id=case.pk,
+        program=case.program,
         action=CaseAccess.Action.REQUESTER_REPLY,
         at=now,
     )
-    crisis = crisis_detected(program=request.program, text=body, in_danger=False)
-    if crisis and not request.crisis_flag:
-        request.crisis_flag = True
-        request.urgency = Urgency.URGENT
-        request.save(update_fields=["crisis_flag", "urgency"])
-        CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.FLAGGED, created_at=now)
-    transaction.on_commit(lambda: notifications.requester_replied(request_id=request.pk))
+    crisis = crisis_detected(program=case.program, text=body, in_danger=False)
+    if crisis and not case.crisis_flag:
+        case.crisis_flag = True
+        case.urgency = Urgency.URGENT
+        case.save(update_fields=["crisis_flag", "urgency"])
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.FLAGGED, created_at=now)
+    transaction.on_commit(lambda: notifications.requester_replied(case_id=case.pk))
     return Reply(message=message, crisis=crisis)
 
 
 @transaction.atomic
-def requester_withdraw(*, request: SupportRequest) -> None:
+def requester_withdraw(*, case: Case) -> None:
     """The requester ends an open request; its content is deleted at once."""
-    if not request.is_open:
+    if not case.is_open:
         raise ValidationError(_("This conversation is already closed."))
     now = coarse_now()
-    request.status = SupportRequest.Status.WITHDRAWN
-    request.closed_at = now
-    request.contact_detail = ""
-    request.alias = ""
-    request.save(update_fields=["status", "closed_at", "contact_detail", "alias"])
-    request.messages.all().delete()
-    request.notes.all().delete()
-    CaseEvent.objects.create(request=request, kind=CaseEvent.Kind.WITHDRAWN, created_at=now)
+    case.status = Case.Status.WITHDRAWN
+    case.closed_at = now
+    case.contact_detail = ""
+    case.alias = ""
+    case.save(update_fields=["status", "closed_at", "contact_detail", "alias"])
+    case.messages.all().delete()
+    case.notes.all().delete()
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.WITHDRAWN, created_at=now)

@@ -4,7 +4,7 @@ Emails name the program and point to the caseload or the coordinator view; they 
 carry request text, the requester's name or contact detail, notes, or even a case id.
 """
 
-from ..models import Membership, Role, SupporterProfile, SupportRequest
+from ..models import Case, Membership, Role, SupporterProfile
 from ..tasks import send_staff_email
 
 
@@ -21,16 +21,16 @@ def _send(user_ids, template, **context) -> None:
         send_staff_email.enqueue(user_ids=sorted(set(user_ids)), template=template, context=context)
 
 
-def request_arrived(*, request_id, returned: bool = False, offered: bool = False) -> None:
+def request_arrived(*, case_id, returned: bool = False, offered: bool = False) -> None:
     """Coordinators hear of every new (or returned) request, flagged if urgent or unmatched."""
-    request = SupportRequest.objects.select_related("program").get(pk=request_id)
+    case = Case.objects.select_related("program").get(pk=case_id)
     _send(
-        _coordinator_ids(request.program),
+        _coordinator_ids(case.program),
         "request_returned" if returned else "request_arrived",
-        program=request.program.name,
-        program_slug=request.program.slug,
-        urgent=request.crisis_flag,
-        no_match=request.no_match,
+        program=case.program.name,
+        program_slug=case.program.slug,
+        urgent=case.crisis_flag,
+        no_match=case.no_match,
         offered=offered,
     )
 
@@ -40,23 +40,23 @@ def supporter_offered(*, supporter: SupporterProfile) -> None:
     _send([supporter.user_id], "request_offered", program=supporter.program.name)
 
 
-def requester_replied(*, request_id) -> None:
+def requester_replied(*, case_id) -> None:
     """The assigned supporter (or, with nobody assigned, the coordinators) hears of a reply."""
-    request = SupportRequest.objects.select_related("program", "assigned_to").get(pk=request_id)
-    urgent = request.crisis_flag
-    if request.assigned_to_id:
+    case = Case.objects.select_related("program", "assigned_to").get(pk=case_id)
+    urgent = case.crisis_flag
+    if case.assigned_to_id:
         _send(
-            [request.assigned_to.user_id],
+            [case.assigned_to.user_id],
             "requester_replied",
-            program=request.program.name,
+            program=case.program.name,
             urgent=urgent,
         )
     else:
         _send(
-            _coordinator_ids(request.program),
+            _coordinator_ids(case.program),
             "requester_replied_queue",
-            program=request.program.name,
-            program_slug=request.program.slug,
+            program=case.program.name,
+            program_slug=case.program.slug,
             urgent=urgent,
         )
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
-from ..models import Channel, Program, SupportRequest, Topic, Urgency
+from ..models import Case, Channel, Program, Topic, Urgency
 
 REPORT_MONTHS = 12
 BUCKET = "month"
@@ -113,7 +113,7 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
     Conditional counts over plain column comparisons (no per-row month truncation), so the
     database reads each row once and does no function call per row.
     """
-    requests = SupportRequest.objects.filter(
+    cases = Case.objects.filter(
         program=program, created_at__gte=start, created_at__lt=end
     ).order_by()
     first = start.date() if isinstance(start, datetime) else start
@@ -136,14 +136,14 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
     for i, urgency in enumerate(urgencies):
         counts[f"u{i}"] = Count("pk", filter=Q(urgency=urgency))
     counts["closed"] = Count("pk", filter=Q(closed_at__isnull=False, closed_at__lt=end))
-    row = requests.aggregate(**counts)
-    through = SupportRequest.topics.through
+    row = cases.aggregate(**counts)
+    through = Case.topics.through
     by_topic = {
         row["topic_id"]: row["n"]
         for row in through.objects.filter(
-            supportrequest__program=program,
-            supportrequest__created_at__gte=start,
-            supportrequest__created_at__lt=end,
+            case__program=program,
+            case__created_at__gte=start,
+            case__created_at__lt=end,
         )
         .order_by()
         .values("topic_id")

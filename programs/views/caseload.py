@@ -22,12 +22,12 @@ from privacy import formtokens
 
 from .. import eligibility, permissions, selectors
 from ..models import (
+    Case,
     CaseAccess,
     CaseEvent,
     ContactType,
     ReferralKind,
     SupporterProfile,
-    SupportRequest,
     TrainingRequirement,
 )
 from ..services import cases, roster, training
@@ -92,7 +92,7 @@ class ReferralForm(forms.Form):
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
-        choices=SupportRequest.Outcome.choices,
+        choices=Case.Outcome.choices,
         widget=forms.RadioSelect,
     )
     closing_message = forms.CharField(
@@ -111,8 +111,8 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Where this case stands"),
         choices=[
-            (SupportRequest.Status.CONTACTED, SupportRequest.Status.CONTACTED.label),
-            (SupportRequest.Status.ACTIVE, SupportRequest.Status.ACTIVE.label),
+            (Case.Status.CONTACTED, Case.Status.CONTACTED.label),
+            (Case.Status.ACTIVE, Case.Status.ACTIVE.label),
         ],
         widget=forms.RadioSelect,
     )
@@ -216,9 +216,9 @@ def _case_page(request, case, bound=None, status=200):
     context = {
         "case": case,
         "forms": forms_,
-        "handover_pending": eligibility.handover_pending(request=case),
-        "can_work": case.is_open and case.status != SupportRequest.Status.OFFERED,
-        "requester_waiting": cases.requester_waiting(request=case),
+        "handover_pending": eligibility.handover_pending(case=case),
+        "can_work": case.is_open and case.status != Case.Status.OFFERED,
+        "requester_waiting": cases.requester_waiting(case=case),
         "resources": selectors.help_resources(program=case.program),
         "form_tokens": staff_form_tokens(case, request.user),
         **selectors.case_record(case=case, user=request.user),
@@ -256,10 +256,10 @@ def _case_action(name, run, done_message, leaves_caseload=False):
         try:
             if name in TOKENED_FORMS:
                 staff_form_once(
-                    request, name, case, lambda: run(request=case, actor=request.user, **data)
+                    request, name, case, lambda: run(case=case, actor=request.user, **data)
                 )
             else:
-                run(request=case, actor=request.user, **data)
+                run(case=case, actor=request.user, **data)
         except Replayed:
             messages.info(request, ALREADY_SENT)
             return redirect("programs:caseload_case", case_id=case.pk)
@@ -280,49 +280,45 @@ def _case_action(name, run, done_message, leaves_caseload=False):
 
 case_accept = _case_action(
     "accept",
-    lambda request, actor: cases.request_accept(request=request, actor=actor),
+    lambda case, actor: cases.case_accept(case=case, actor=actor),
     lambda: _("You have accepted this request. Please make contact soon."),
 )
 case_decline = _case_action(
     "decline",
-    lambda request, actor, reason: cases.request_decline(
-        request=request, actor=actor, reason=reason
-    ),
+    lambda case, actor, reason: cases.case_decline(case=case, actor=actor, reason=reason),
     lambda: _("You have declined the request. It has gone back to the coordinators."),
     leaves_caseload=True,
 )
 case_reply = _case_action(
     "reply",
-    lambda request, actor, body: cases.staff_reply(request=request, actor=actor, body=body),
+    lambda case, actor, body: cases.staff_reply(case=case, actor=actor, body=body),
     lambda: _("Your reply has been sent."),
 )
 case_note = _case_action(
     "note",
-    lambda request, actor, **data: cases.note_add(request=request, actor=actor, **data),
+    lambda case, actor, **data: cases.note_add(case=case, actor=actor, **data),
     lambda: _("Note saved."),
 )
 case_refer = _case_action(
     "refer",
-    lambda request, actor, kind: cases.referral_record(request=request, actor=actor, kind=kind),
+    lambda case, actor, kind: cases.referral_record(case=case, actor=actor, kind=kind),
     lambda: _("Referral recorded."),
 )
 case_handover = _case_action(
     "handover",
-    lambda request, actor: cases.handover_request(request=request, actor=actor),
+    lambda case, actor: cases.handover_ask(case=case, actor=actor),
     lambda: _("Your coordinator has been asked to hand this case over."),
 )
 case_close = _case_action(
     "close",
-    lambda request, actor, outcome, closing_message: cases.request_close(
-        request=request, actor=actor, outcome=outcome, closing_message=closing_message
+    lambda case, actor, outcome, closing_message: cases.case_close(
+        case=case, actor=actor, outcome=outcome, closing_message=closing_message
     ),
     lambda: _("The case is closed. Thank you for the support you gave."),
 )
 case_status = _case_action(
     "status",
-    lambda request, actor, status: cases.request_status_set(
-        request=request, actor=actor, status=status
-    ),
+    lambda case, actor, status: cases.case_status_set(case=case, actor=actor, status=status),
     lambda: _("Status updated."),
 )
 

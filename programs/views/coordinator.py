@@ -54,7 +54,7 @@ def index(request, slug):
     paginator = Paginator(selectors.coordinator_queue(program=program), QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     queue = list(page.object_list)
-    ranked = eligibility.ranked_for_requests(requests=queue, per_request=CANDIDATES_SHOWN)
+    ranked = eligibility.ranked_for_cases(cases=queue, per_case=CANDIDATES_SHOWN)
     for case in queue:
         case.candidates = ranked.get(case.pk, [])
         for supporter in case.candidates:
@@ -78,12 +78,12 @@ def index(request, slug):
 
 def _request_page(request, program, case, assign_form=None, reply_form=None, status=200):
     cases.audit(case=case, actor=request.user, action=CaseAccess.Action.VIEW)
-    candidates = list(eligibility.candidates(request=case)) if case.is_open else []
+    candidates = list(eligibility.candidates(case=case)) if case.is_open else []
     for supporter in candidates:
         supporter.reasons = eligibility.explain(supporter, case)
     candidate_pks = {s.pk for s in candidates}
     # Who cannot take it, and why, only matters while the case can still be assigned.
-    assessed = eligibility.assess(request=case) if case.is_open else []
+    assessed = eligibility.assess(case=case) if case.is_open else []
     others = [s for s in assessed if s.pk not in candidate_pks]
     for supporter in others:
         supporter.reasons = eligibility.why_not(supporter)
@@ -94,7 +94,7 @@ def _request_page(request, program, case, assign_form=None, reply_form=None, sta
         "not_eligible": others,
         "assign_form": assign_form or AssignForm(candidates=candidates),
         "reply_form": reply_form or StaffReplyForm(prefix="reply"),
-        "handover_pending": eligibility.handover_pending(request=case),
+        "handover_pending": eligibility.handover_pending(case=case),
         "form_tokens": staff_form_tokens(case, request.user, names=["reply"]),
         **selectors.case_record(case=case, user=request.user),
     }
@@ -124,7 +124,7 @@ def request_assign(request, slug, case_id):
         return _request_page(request, program, case, assign_form=form, status=400)
     supporter = roster_.get(pk=form.cleaned_data["supporter"])
     try:
-        cases.request_offer(request=case, supporter=supporter, actor=request.user)
+        cases.case_offer(case=case, supporter=supporter, actor=request.user)
     except ValidationError as exc:
         apply_errors(form, exc)
         return _request_page(request, program, case, assign_form=form, status=400)
@@ -152,7 +152,7 @@ def request_reply(request, slug, case_id):
                 request,
                 "reply",
                 case,
-                lambda: cases.staff_reply(request=case, actor=request.user, body=body),
+                lambda: cases.staff_reply(case=case, actor=request.user, body=body),
             )
         except Replayed:
             messages.info(request, ALREADY_SENT)

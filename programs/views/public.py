@@ -21,9 +21,9 @@ from privacy import anonymous_route, formtokens, ratelimit, receipts
 from .. import selectors
 from ..forms import (
     AcknowledgeForm,
+    IntakeForm,
     ReceiptCodeForm,
     ReplyForm,
-    SupportRequestForm,
     add_service_errors,
 )
 from ..services import intake
@@ -72,7 +72,7 @@ def _limits_step(request, program, *, must_read=False):
         return _form_page(
             request,
             program,
-            SupportRequestForm(program=program),
+            IntakeForm(program=program),
             formtokens.issue(_request_form_purpose(program)),
         )
     status = 400 if posted or must_read else 200
@@ -102,7 +102,7 @@ def _form_page(request, program, form, token, status=200):
 def _details_step(request, program):
     purpose = _request_form_purpose(program)
     token = request.POST.get("form_token", "")
-    form = SupportRequestForm(request.POST, program=program)
+    form = IntakeForm(request.POST, program=program)
     if form.is_bot:
         return _render(request, "programs/request_refused.html", program, {}, status=400)
     try:
@@ -135,7 +135,7 @@ def _details_step(request, program):
         )
         return _form_page(request, program, form, formtokens.issue(purpose), status=409)
     try:
-        submission = intake.request_submit(
+        submission = intake.case_submit(
             program=program, client_key=_client_key(request), **form.service_arguments()
         )
     except ratelimit.RateLimited:
@@ -227,7 +227,7 @@ def request_status(request, slug):
             {"form": ReceiptCodeForm(), "kept": "kept" in request.GET, "not_found": False},
         )
     try:
-        support_request = intake.request_lookup(
+        case = intake.case_lookup(
             receipt_code=request.POST.get("receipt_code", ""), client_key=_client_key(request)
         )
     except ratelimit.RateLimited:
@@ -238,7 +238,7 @@ def request_status(request, slug):
             {"form": ReceiptCodeForm(), "message": _rate_limited_message()},
             status=429,
         )
-    if support_request is None:
+    if case is None:
         # One answer for unknown, malformed, withdrawn and expired codes.
         return _render(
             request,
@@ -253,21 +253,21 @@ def request_status(request, slug):
         return _render(
             request,
             "programs/status_withdraw.html",
-            support_request.program,
+            case.program,
             {"receipt_code": code},
         )
     if action == "withdraw":
         try:
-            intake.requester_withdraw(request=support_request)
+            intake.requester_withdraw(case=case)
         except ValidationError as exc:
-            return _conversation(request, support_request, code, errors=exc.messages, status=400)
-        return _render(request, "programs/status_withdrawn.html", support_request.program, {})
+            return _conversation(request, case, code, errors=exc.messages, status=400)
+        return _render(request, "programs/status_withdrawn.html", case.program, {})
     if action == "reply":
-        return _reply(request, support_request, code)
-    return _conversation(request, support_request, code)
+        return _reply(request, case, code)
+    return _conversation(request, case, code)
 
 
-def _reply(request, support_request, code):
+def _reply(request, case, code):
     form = ReplyForm(request.POST)
     token = request.POST.get("form_token", "")
     form.is_valid()
@@ -276,7 +276,7 @@ def _reply(request, support_request, code):
     except formtokens.Replayed:
         return _conversation(
             request,
-            support_request,
+            case,
             code,
             notice=_("That reply had already been sent, so it was not sent twice."),
         )
@@ -288,22 +288,20 @@ def _reply(request, support_request, code):
                 "please send it again."
             ),
         )
-        return _conversation(request, support_request, code, reply_form=form, status=400)
+        return _conversation(request, case, code, reply_form=form, status=400)
     try:
-        reply = intake.requester_reply(
-            request=support_request, body=form.cleaned_data.get("body", "")
-        )
+        reply = intake.requester_reply(case=case, body=form.cleaned_data.get("body", ""))
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return _conversation(request, support_request, code, reply_form=form, status=400)
+        return _conversation(request, case, code, reply_form=form, status=400)
     return _conversation(
-        request, support_request, code, notice=_("Your reply has been sent."), crisis=reply.crisis
+        request, case, code, notice=_("Your reply has been sent."), crisis=reply.crisis
     )
 
 
 def _conversation(
     request,
-    support_request,
+    case,
     code,
     *,
     reply_form=None,
@@ -312,13 +310,13 @@ def _conversation(
     errors=(),
     status=200,
 ):
-    view = selectors.requester_status(support_request=support_request)
+    view = selectors.requester_status(case=case)
     return _render(
         request,
         "programs/status_conversation.html",
-        support_request.program,
+        case.program,
         {
-            "support_request": support_request,
+            "case": case,
             "view": view,
             "messages_list": view["messages"],
             "closed": view["closed"],

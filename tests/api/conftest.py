@@ -66,9 +66,9 @@ def profile_of(user, program) -> SupporterProfile:
 def assigned_case(program, supporter):
     """A request the supporter has accepted."""
     submission = submit_request(program, message=SECRET_TEXT, alias="Sam")
-    case = submission.request
-    cases.request_offer(request=case, supporter=profile_of(supporter, program), actor=None)
-    cases.request_accept(request=case, actor=supporter)
+    case = submission.case
+    cases.case_offer(case=case, supporter=profile_of(supporter, program), actor=None)
+    cases.case_accept(case=case, actor=supporter)
     case.refresh_from_db()
     case.receipt_code = submission.receipt_code
     return case
@@ -77,7 +77,7 @@ def assigned_case(program, supporter):
 @pytest.fixture
 def queued_case(program):
     submission = submit_request(program, message=QUEUED_TEXT)
-    case = submission.request
+    case = submission.case
     case.receipt_code = submission.receipt_code
     return case
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from programs.models import CaseAccess, CaseEvent, Role, SupporterProfile, SupportRequest
+from programs.models import Case, CaseAccess, CaseEvent, Role, SupporterProfile
 from programs.services import cases
 from tests.api.conftest import QUEUED_TEXT, ROLES, SECRET_TEXT, client_for, profile_of
 from tests.factories import make_active_supporter, submit_request
@@ -101,7 +101,7 @@ def test_anyone_may_ask_for_support_and_a_token_changes_nothing(clients, program
         )
 
     _check(clients, PUBLIC, call, ok_status=201)
-    assert SupportRequest.objects.filter(program=program).count() == len(ROLES)
+    assert Case.objects.filter(program=program).count() == len(ROLES)
 
 
 def test_the_receipt_code_alone_opens_a_request_whoever_calls(
@@ -126,7 +126,7 @@ def test_withdraw_works_with_the_code_and_then_the_code_is_gone(clients, queued_
     again = clients["anonymous"].post("/api/v1/requests/withdraw/", {"receipt_code": code})
     assert again.status_code == 404
     queued_case.refresh_from_db()
-    assert queued_case.status == SupportRequest.Status.WITHDRAWN
+    assert queued_case.status == Case.Status.WITHDRAWN
     assert queued_case.messages.count() == 0
 
 
@@ -158,7 +158,7 @@ def test_case_status_change_for_its_supporter_and_coordinator_only(clients, assi
 
     _check(clients, CASE_HANDLERS, call)
     assigned_case.refresh_from_db()
-    assert assigned_case.status == SupportRequest.Status.ACTIVE
+    assert assigned_case.status == Case.Status.ACTIVE
 
 
 def test_case_reply_for_its_supporter_and_coordinator_only(clients, assigned_case):
@@ -182,15 +182,15 @@ def test_case_note_for_its_supporter_and_coordinator_only(clients, assigned_case
 
 @pytest.fixture
 def offered_case(program, supporter):
-    case = submit_request(program, message=QUEUED_TEXT).request
-    cases.request_offer(request=case, supporter=profile_of(supporter, program), actor=None)
+    case = submit_request(program, message=QUEUED_TEXT).case
+    cases.case_offer(case=case, supporter=profile_of(supporter, program), actor=None)
     return case
 
 
 def test_accepting_an_offer_is_for_the_supporter_it_was_offered_to(clients, offered_case):
     _check(clients, OWN_CASE, lambda c, r: c.post(f"/api/v1/cases/{offered_case.pk}/accept/"))
     offered_case.refresh_from_db()
-    assert offered_case.status == SupportRequest.Status.NEW
+    assert offered_case.status == Case.Status.NEW
 
 
 def test_declining_an_offer_is_for_the_supporter_it_was_offered_to(clients, offered_case):
@@ -199,7 +199,7 @@ def test_declining_an_offer_is_for_the_supporter_it_was_offered_to(clients, offe
 
     _check(clients, OWN_CASE, call)
     offered_case.refresh_from_db()
-    assert offered_case.status == SupportRequest.Status.QUEUED
+    assert offered_case.status == Case.Status.QUEUED
     assert offered_case.assigned_to is None
     decline = offered_case.events.get(kind=CaseEvent.Kind.DECLINED)
     assert decline.reason == "capacity"
@@ -211,7 +211,7 @@ def test_status_change_is_for_the_cases_own_supporter(clients, assigned_case):
 
     _check(clients, OWN_CASE, call)
     assigned_case.refresh_from_db()
-    assert assigned_case.status == SupportRequest.Status.ACTIVE
+    assert assigned_case.status == Case.Status.ACTIVE
 
 
 def test_recording_a_referral_is_for_the_cases_own_supporter(clients, assigned_case):
@@ -238,7 +238,7 @@ def test_closing_is_for_the_cases_own_supporter(clients, assigned_case):
 
     _check(clients, OWN_CASE, call)
     assigned_case.refresh_from_db()
-    assert assigned_case.status == SupportRequest.Status.CLOSED
+    assert assigned_case.status == Case.Status.CLOSED
     assert assigned_case.outcome == "supported"
     closing = assigned_case.messages.get(is_closing=True)
     assert closing.body == "Take care, from supporter."
@@ -276,7 +276,7 @@ def test_assigning_is_for_the_programs_coordinator(clients, program, queued_case
 
     _check(clients, ASSIGN_QUEUED, call)
     queued_case.refresh_from_db()
-    assert queued_case.status == SupportRequest.Status.OFFERED
+    assert queued_case.status == Case.Status.OFFERED
     assert queued_case.assigned_to == entry
 
 
@@ -433,7 +433,7 @@ def test_an_hr_admin_gets_no_case_content_from_any_route(
             assert secret not in text
     assert not CaseAccess.objects.filter(actor__email="hr-admin@example.org").exists()
     assigned_case.refresh_from_db()
-    assert assigned_case.status == SupportRequest.Status.NEW
+    assert assigned_case.status == Case.Status.NEW
     assert assigned_case.messages.count() == 1
 
 

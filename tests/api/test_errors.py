@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from programs.models import SupportRequest
+from programs.models import Case
 from programs.services import cases
 from tests.api.conftest import client_for, profile_of
 
@@ -34,7 +34,7 @@ def test_service_rules_come_back_as_field_errors(program):
     )
     error = error_of(response, 400)
     assert "contact_detail" in error["fields"] or "channel" in error["fields"]
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 def test_a_closed_program_answers_409(program):
@@ -88,8 +88,8 @@ def test_replying_to_a_withdrawn_request_is_409(coordinator, assigned_case):
 def test_assigning_a_closed_case_is_409(
     program, coordinator, supporter, other_supporter, assigned_case
 ):
-    cases.request_close(
-        request=assigned_case, actor=supporter, outcome="supported", closing_message="Bye."
+    cases.case_close(
+        case=assigned_case, actor=supporter, outcome="supported", closing_message="Bye."
     )
     response = client_for(coordinator).post(
         f"/api/v1/cases/{assigned_case.pk}/assign/",
@@ -97,7 +97,7 @@ def test_assigning_a_closed_case_is_409(
     )
     error_of(response, 409)
     assigned_case.refresh_from_db()
-    assert assigned_case.status == SupportRequest.Status.CLOSED
+    assert assigned_case.status == Case.Status.CLOSED
 
 
 def test_assigning_to_someone_off_the_roster_is_a_field_error(coordinator, queued_case):
@@ -120,7 +120,7 @@ def test_an_over_long_body_is_413_and_nothing_is_saved(program, settings):
         f"/api/v1/programs/{program.slug}/requests/", {"message": "x" * 20_000}
     )
     assert error_of(response, 413)["code"] == "too_large"
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 def test_an_over_long_message_within_the_body_limit_is_a_field_error(program):
@@ -149,7 +149,7 @@ def test_bad_input_never_causes_a_server_error(program, body, content_type, stat
         f"/api/v1/programs/{program.slug}/requests/", body, content_type=content_type
     )
     error_of(response, status)
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 def test_a_session_without_its_csrf_token_is_refused(supporter, assigned_case):

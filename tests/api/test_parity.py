@@ -20,8 +20,8 @@ CRISIS_REPLY = "I am thinking about suicide tonight."
 @pytest.fixture
 def offered(program, supporter):
     submission = submit_request(program, message="Offered and waiting.")
-    case = submission.request
-    cases.request_offer(request=case, supporter=profile_of(supporter, program), actor=None)
+    case = submission.case
+    cases.case_offer(case=case, supporter=profile_of(supporter, program), actor=None)
     case.receipt_code = submission.receipt_code
     return case
 
@@ -31,9 +31,9 @@ def accepted(program, supporter):
     submission = submit_request(
         program, message="Please phone me.", channel="phone", contact_detail=CONTACT
     )
-    case = submission.request
-    cases.request_offer(request=case, supporter=profile_of(supporter, program), actor=None)
-    cases.request_accept(request=case, actor=supporter)
+    case = submission.case
+    cases.case_offer(case=case, supporter=profile_of(supporter, program), actor=None)
+    cases.case_accept(case=case, actor=supporter)
     case.receipt_code = submission.receipt_code
     return case
 
@@ -130,10 +130,8 @@ def test_the_contact_detail_shows_to_the_same_people_on_the_page_and_in_the_api(
 def test_an_offered_supporter_sees_no_contact_detail_on_the_page_or_in_the_api(
     client, program, supporter
 ):
-    case = submit_request(
-        program, message="Call me.", channel="phone", contact_detail=CONTACT
-    ).request
-    cases.request_offer(request=case, supporter=profile_of(supporter, program), actor=None)
+    case = submit_request(program, message="Call me.", channel="phone", contact_detail=CONTACT).case
+    cases.case_offer(case=case, supporter=profile_of(supporter, program), actor=None)
     client.force_login(supporter)
     page = text(client.get(reverse("programs:caseload_case", args=[case.pk])))
     api = client_for(supporter).get(f"/api/v1/cases/{case.pk}/").json()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from privacy import receipts
-from programs.models import HelpResource, SupportRequest, Topic
+from programs.models import Case, HelpResource, Topic
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_only_a_message_is_needed_and_a_receipt_code_comes_back(program):
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "queued" and body["crisis"] is False
-    case = SupportRequest.objects.get()
+    case = Case.objects.get()
     assert case.messages.get().body == "I keep replaying the last call-out."
     lookup = anonymous().post("/api/v1/requests/lookup/", {"receipt_code": body["receipt_code"]})
     assert lookup.status_code == 200
@@ -60,7 +60,7 @@ def test_optional_details_are_kept_as_given(program):
         preferences={"shared_experience": True, "language": "en"},
     )
     assert response.status_code == 201, response.content
-    case = SupportRequest.objects.get()
+    case = Case.objects.get()
     assert list(case.topics.all()) == [topic]
     assert (case.alias, case.urgency, case.wants_shared_experience) == ("Robin", "soon", True)
     assert case.preferred_language.code == "en"
@@ -127,7 +127,7 @@ def test_too_many_requests_get_a_calm_429_per_client(program, settings, steady_c
     assert refused.json()["error"]["code"] == "throttled"
     assert "Please wait a little" in refused.json()["error"]["message"]
     assert "crisis line" in refused.json()["error"]["message"]
-    assert SupportRequest.objects.count() == 1
+    assert Case.objects.count() == 1
     elsewhere = client.post(
         f"/api/v1/programs/{program.slug}/requests/",
         {"message": "From another network."},
@@ -148,7 +148,7 @@ def codes(program):
     withdrawn = ask(client, program).json()["receipt_code"]
     client.post("/api/v1/requests/withdraw/", {"receipt_code": withdrawn})
     expired = ask(client, program).json()["receipt_code"]
-    SupportRequest.objects.filter(receipt_hash=receipts.digest(expired)).update(
+    Case.objects.filter(receipt_hash=receipts.digest(expired)).update(
         requester_seen_at=timezone.now() - timedelta(days=program.requester_idle_days + 1)
     )
     bad = {
@@ -190,4 +190,4 @@ def test_topics_are_named_by_slug_and_must_belong_to_the_program(program):
     if elsewhere is not None:
         response = ask(anonymous(), program, topics=[elsewhere.slug])
         assert response.status_code == 400
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from programs.models import SupportRequest
+from programs.models import Case
 from programs.services import cases
 from tests.programs.test_intake_flow import take_on
 
@@ -45,9 +45,9 @@ def journey(page: Page, base: str, program, coordinator, supporter) -> str:
     page.get_by_role("button", name="Done").click()
     expect(page.get_by_role("heading", name="Check my request")).to_be_visible()
 
-    support_request = SupportRequest.objects.get()
-    take_on(support_request, coordinator, supporter)
-    cases.staff_reply(request=support_request, actor=supporter, body="Thanks for reaching out.")
+    case = Case.objects.get()
+    take_on(case, coordinator, supporter)
+    cases.staff_reply(case=case, actor=supporter, body="Thanks for reaching out.")
 
     page.get_by_label("Your receipt code").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name="Open my request").click()
@@ -62,9 +62,9 @@ def journey(page: Page, base: str, program, coordinator, supporter) -> str:
     page.get_by_role("button", name="Withdraw my request").click()
     page.get_by_role("button", name="Yes, withdraw and delete").click()
     expect(page.get_by_role("heading", name="Your request has been withdrawn")).to_be_visible()
-    support_request.refresh_from_db()
-    assert support_request.status == SupportRequest.Status.WITHDRAWN
-    assert support_request.messages.count() == 0
+    case.refresh_from_db()
+    assert case.status == Case.Status.WITHDRAWN
+    assert case.messages.count() == 0
     return code
 
 
@@ -177,8 +177,8 @@ def test_the_request_can_be_made_with_the_keyboard_alone_and_focus_is_visible(
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="Your request has been sent")).to_be_visible()
-    support_request = SupportRequest.objects.get()
-    assert support_request.topics.count() == 1
-    assert support_request.urgency == "soon"
-    assert support_request.wants_shared_experience
-    assert [m.body for m in support_request.messages.all()] == ["Typed without a mouse."]
+    case = Case.objects.get()
+    assert case.topics.count() == 1
+    assert case.urgency == "soon"
+    assert case.wants_shared_experience
+    assert [m.body for m in case.messages.all()] == ["Typed without a mouse."]

@@ -35,13 +35,13 @@ def _hostile_world(program):
         confidentiality_limits=ALL,
     )
     person.refresh_from_db()
-    case = submit_request(program, message=ALL, alias=BROWSER_WORST[8][:40]).request
-    queued = submit_request(program, message=ALL, alias=BROWSER_WORST[9][:40]).request
-    cases.request_offer(request=case, supporter=person, actor=None)
-    cases.request_accept(request=case, actor=person.user)
-    cases.staff_reply(request=case, actor=person.user, body=ALL)
+    case = submit_request(program, message=ALL, alias=BROWSER_WORST[8][:40]).case
+    queued = submit_request(program, message=ALL, alias=BROWSER_WORST[9][:40]).case
+    cases.case_offer(case=case, supporter=person, actor=None)
+    cases.case_accept(case=case, actor=person.user)
+    cases.staff_reply(case=case, actor=person.user, body=ALL)
     cases.note_add(
-        request=case,
+        case=case,
         actor=person.user,
         contact_date=timezone.localdate(),
         contact_type="phone",

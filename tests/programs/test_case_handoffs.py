@@ -4,17 +4,17 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from programs.models import (
+    Case,
     Membership,
     Role,
     SupporterProfile,
     SupporterStatusChange,
-    SupportRequest,
 )
 from programs.services import cases, members, roster
 from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
-Status = SupportRequest.Status
+Status = Case.Status
 
 
 def _profile(user, program):
@@ -23,16 +23,16 @@ def _profile(user, program):
 
 def _offered(program, coordinator, supporter, **fields):
     case = make_request(program, contact_detail="+1 555 0100", channel="phone", **fields)
-    cases.request_offer(request=case, supporter=_profile(supporter, program), actor=coordinator)
+    cases.case_offer(case=case, supporter=_profile(supporter, program), actor=coordinator)
     return case
 
 
 def test_a_coordinator_cannot_move_an_unassigned_request_along(program, coordinator):
     case = make_request(program)
     with pytest.raises(ValidationError):
-        cases.request_status_set(request=case, actor=coordinator, status=Status.ACTIVE)
+        cases.case_status_set(case=case, actor=coordinator, status=Status.ACTIVE)
     with pytest.raises(ValidationError):
-        cases.referral_record(request=case, actor=coordinator, kind="eap")
+        cases.referral_record(case=case, actor=coordinator, kind="eap")
     case.refresh_from_db()
     assert case.status == Status.QUEUED
 
@@ -55,7 +55,7 @@ def test_an_offered_supporter_does_not_see_the_contact_detail_until_accepting(
     page = client.get(f"/caseload/cases/{case.pk}/").content.decode()
     api = client.get(f"/api/v1/cases/{case.pk}/").json()
     assert "+1 555 0100" not in page and api["contact_detail"] == ""
-    cases.request_accept(request=case, actor=supporter)
+    cases.case_accept(case=case, actor=supporter)
     page = client.get(f"/caseload/cases/{case.pk}/").content.decode()
     api = client.get(f"/api/v1/cases/{case.pk}/").json()
     assert "+1 555 0100" in page and api["contact_detail"] == "+1 555 0100"
@@ -65,7 +65,7 @@ def test_coordinators_do_not_get_the_contact_detail_from_the_api(
     client, program, coordinator, supporter
 ):
     case = _offered(program, coordinator, supporter)
-    cases.request_accept(request=case, actor=supporter)
+    cases.case_accept(case=case, actor=supporter)
     client.force_login(coordinator)
     assert client.get(f"/api/v1/cases/{case.pk}/").json()["contact_detail"] == ""
 
@@ -86,7 +86,7 @@ def test_removing_a_supporter_gives_their_open_cases_back_to_the_queue(
     program, admin, coordinator, supporter, django_capture_on_commit_callbacks
 ):
     case = _offered(program, coordinator, supporter)
-    cases.request_accept(request=case, actor=supporter)
+    cases.case_accept(case=case, actor=supporter)
     membership = Membership.objects.get(program=program, user=supporter, role=Role.SUPPORTER)
     with django_capture_on_commit_callbacks(execute=True):
         members.membership_revoke(membership=membership)

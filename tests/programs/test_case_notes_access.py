@@ -16,19 +16,19 @@ NOTE = "Talked about the night of the fire; follow up on Friday."
 @pytest.fixture
 def handed_over(program, supporter, other_supporter, coordinator):
     """Accepted and noted by one supporter, then offered to another, who has not accepted."""
-    case = submit_request(program, message="Since the fire I cannot sleep.").request
+    case = submit_request(program, message="Since the fire I cannot sleep.").case
     first = SupporterProfile.objects.get(user=supporter, program=program)
     second = SupporterProfile.objects.get(user=other_supporter, program=program)
-    cases.request_offer(request=case, supporter=first, actor=None)
-    cases.request_accept(request=case, actor=supporter)
+    cases.case_offer(case=case, supporter=first, actor=None)
+    cases.case_accept(case=case, actor=supporter)
     cases.note_add(
-        request=case,
+        case=case,
         actor=supporter,
         contact_date=timezone.localdate(),
         contact_type=ContactType.MESSAGE,
         text=NOTE,
     )
-    cases.request_offer(request=case, supporter=second, actor=coordinator)
+    cases.case_offer(case=case, supporter=second, actor=coordinator)
     case.refresh_from_db()
     return case
 
@@ -59,7 +59,7 @@ def test_the_coordinator_reads_the_notes_on_the_web_and_the_api(client, handed_o
 
 
 def test_once_accepted_the_supporter_reads_the_notes(client, handed_over, other_supporter):
-    cases.request_accept(request=handed_over, actor=other_supporter)
+    cases.case_accept(case=handed_over, actor=other_supporter)
     body = client_for(other_supporter).get(f"/api/v1/cases/{handed_over.pk}/").json()
     assert [n["text"] for n in body["notes"]] == [NOTE]
     client.force_login(other_supporter)

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from programs import eligibility
 from programs.models import (
+    Case,
     CaseAccess,
     CaseNote,
     Message,
     Referral,
     SupporterProfile,
-    SupportRequest,
 )
 from programs.services import cases
 from tests.factories import make_active_supporter
@@ -23,17 +23,17 @@ from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 
-Status = SupportRequest.Status
+Status = Case.Status
 SECRET = "I have not slept since the crash on the bypass"
 
 
 def _offered(program, coordinator, supporter, **fields):
     case = make_request(program, contact_detail="07700 900123", alias="Sam", **fields)
     Message.objects.create(
-        request=case, sender=Message.Sender.REQUESTER, body=SECRET, created_at=case.created_at
+        case=case, sender=Message.Sender.REQUESTER, body=SECRET, created_at=case.created_at
     )
-    cases.request_offer(
-        request=case, supporter=SupporterProfile.objects.get(user=supporter), actor=coordinator
+    cases.case_offer(
+        case=case, supporter=SupporterProfile.objects.get(user=supporter), actor=coordinator
     )
     return case
 
@@ -45,7 +45,7 @@ def offered_case(program, coordinator, supporter):
 
 @pytest.fixture
 def accepted_case(offered_case, supporter):
-    cases.request_accept(request=offered_case, actor=supporter)
+    cases.case_accept(case=offered_case, actor=supporter)
     return offered_case
 
 
@@ -69,13 +69,13 @@ def test_supporter_sees_own_cases_grouped_by_status(client, program, coordinator
     grouped = {}
     for status in (Status.NEW, Status.CONTACTED, Status.ACTIVE, Status.REFERRED):
         case = _offered(program, coordinator, supporter)
-        cases.request_accept(request=case, actor=supporter)
-        SupportRequest.objects.filter(pk=case.pk).update(status=status)
+        cases.case_accept(case=case, actor=supporter)
+        Case.objects.filter(pk=case.pk).update(status=status)
         grouped[status] = case
     closed = _offered(program, coordinator, supporter)
-    cases.request_accept(request=closed, actor=supporter)
-    cases.request_close(
-        request=closed, actor=supporter, outcome="supported", closing_message="Take care."
+    cases.case_accept(case=closed, actor=supporter)
+    cases.case_close(
+        case=closed, actor=supporter, outcome="supported", closing_message="Take care."
     )
 
     html = _page(client, supporter, "/caseload/").content.decode()
@@ -101,8 +101,8 @@ def test_cases_waiting_for_my_reply_come_first(client, program, coordinator, sup
     waiting = _offered(program, coordinator, supporter)
     answered = _offered(program, coordinator, supporter)
     for case in (waiting, answered):
-        cases.request_accept(request=case, actor=supporter)
-    cases.staff_reply(request=answered, actor=supporter, body="Hello, I'm here.")
+        cases.case_accept(case=case, actor=supporter)
+    cases.staff_reply(case=answered, actor=supporter, body="Hello, I'm here.")
 
     html = _page(client, supporter, "/caseload/").content.decode()
     needs_reply = html[html.index("Needs your reply first") :].split("</section>")[0]
@@ -115,7 +115,7 @@ def test_cases_waiting_for_my_reply_come_first(client, program, coordinator, sup
 def test_cases_without_contact_for_14_or_30_days_are_flagged(
     client, accepted_case, supporter, days, label
 ):
-    SupportRequest.objects.filter(pk=accepted_case.pk).update(
+    Case.objects.filter(pk=accepted_case.pk).update(
         last_contact_at=timezone.now() - timedelta(days=days)
     )
     html = _page(client, supporter, "/caseload/").content.decode()
@@ -128,9 +128,7 @@ def test_cases_without_contact_for_14_or_30_days_are_flagged(
 
 
 def test_a_case_never_contacted_counts_from_when_it_arrived(client, accepted_case, supporter):
-    SupportRequest.objects.filter(pk=accepted_case.pk).update(
-        created_at=timezone.now() - timedelta(days=20)
-    )
+    Case.objects.filter(pk=accepted_case.pk).update(created_at=timezone.now() - timedelta(days=20))
     html = _page(client, supporter, "/caseload/").content.decode()
     assert "No contact in 14+ days" in html
 
@@ -336,7 +334,7 @@ def test_a_structured_note_can_leave_everything_undisclosed(client, accepted_cas
         },
     )
     assert response.status_code == 302
-    note = CaseNote.objects.get(request=accepted_case)
+    note = CaseNote.objects.get(case=accepted_case)
     assert (note.contact_type, note.text, note.referral_offered) == ("undisclosed", "", False)
 
 
@@ -363,11 +361,11 @@ def test_a_referral_records_the_kind_of_help_only(client, accepted_case, support
     client.force_login(supporter)
     response = client.post(_case_url(accepted_case, "refer"), {"refer-kind": "clinician"})
     assert response.status_code == 302
-    referral = Referral.objects.get(request=accepted_case)
+    referral = Referral.objects.get(case=accepted_case)
     assert referral.kind == "clinician"
     assert {f.name for f in Referral._meta.fields} == {
         "id",
-        "request",
+        "case",
         "kind",
         "offered_by",
         "created_at",
@@ -385,7 +383,7 @@ def test_asking_for_a_handover_tells_the_coordinators_once(
         client.post(_case_url(accepted_case, "handover"))
         client.post(_case_url(accepted_case, "handover"))
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
-    assert eligibility.handover_pending(request=accepted_case)
+    assert eligibility.handover_pending(case=accepted_case)
     html = client.get(_case_url(accepted_case)).content.decode()
     assert "You have asked your coordinator to hand this case over." in html
 
@@ -467,7 +465,7 @@ def test_a_supporter_can_pause_and_resume_and_coordinators_hear_of_it(
     assert (profile.status, profile.pause_reason) == ("paused", "night shifts")
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
     assert "night shifts" not in mail.outbox[0].body
-    assert not eligibility.candidates(request=make_request(program)).filter(pk=profile.pk).exists()
+    assert not eligibility.candidates(case=make_request(program)).filter(pk=profile.pk).exists()
     assert "You have paused" in client.get("/caseload/").content.decode()
 
     client.post(reverse("programs:caseload_pause", args=[profile.pk]), {"resume": "1"})

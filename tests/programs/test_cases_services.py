@@ -7,13 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from programs import eligibility, permissions
-from programs.models import CaseAccess, CaseEvent, Message, SupporterProfile, SupportRequest
+from programs.models import Case, CaseAccess, CaseEvent, Message, SupporterProfile
 from programs.services import cases
 from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 
-Status = SupportRequest.Status
+Status = Case.Status
 OTHERS = [
     "other_supporter",
     "admin",
@@ -31,22 +31,22 @@ def profile(supporter):
 @pytest.fixture
 def case(program, coordinator, supporter, profile):
     case = make_request(program)
-    cases.request_offer(request=case, supporter=profile, actor=coordinator)
-    cases.request_accept(request=case, actor=supporter)
+    cases.case_offer(case=case, supporter=profile, actor=coordinator)
+    cases.case_accept(case=case, actor=supporter)
     return case
 
 
 def _actions(case, actor):
     today = timezone.localdate()
     return {
-        "reply": lambda: cases.staff_reply(request=case, actor=actor, body="hi"),
+        "reply": lambda: cases.staff_reply(case=case, actor=actor, body="hi"),
         "note": lambda: cases.note_add(
-            request=case, actor=actor, contact_date=today, contact_type="phone"
+            case=case, actor=actor, contact_date=today, contact_type="phone"
         ),
-        "refer": lambda: cases.referral_record(request=case, actor=actor, kind="eap"),
-        "close": lambda: cases.request_close(request=case, actor=actor, outcome="supported"),
-        "status": lambda: cases.request_status_set(request=case, actor=actor, status="active"),
-        "handover": lambda: cases.handover_request(request=case, actor=actor),
+        "refer": lambda: cases.referral_record(case=case, actor=actor, kind="eap"),
+        "close": lambda: cases.case_close(case=case, actor=actor, outcome="supported"),
+        "status": lambda: cases.case_status_set(case=case, actor=actor, status="active"),
+        "handover": lambda: cases.handover_ask(case=case, actor=actor),
     }
 
 
@@ -66,7 +66,7 @@ def test_the_assigned_supporter_can_do_everything_and_each_step_is_audited(case,
     for name, action in _actions(case, supporter).items():
         if name != "close":
             action()
-    cases.request_close(request=case, actor=supporter, outcome="supported", via="api")
+    cases.case_close(case=case, actor=supporter, outcome="supported", via="api")
     actions = list(
         CaseAccess.objects.filter(actor=supporter).order_by("id").values_list("action", "via")
     )
@@ -98,7 +98,7 @@ def test_an_offered_supporter_cannot_work_the_case_before_accepting(
     program, coordinator, supporter, profile
 ):
     offered = make_request(program)
-    cases.request_offer(request=offered, supporter=profile, actor=coordinator)
+    cases.case_offer(case=offered, supporter=profile, actor=coordinator)
     for name, action in _actions(offered, supporter).items():
         with pytest.raises(PermissionDenied):
             action()
@@ -107,7 +107,7 @@ def test_an_offered_supporter_cannot_work_the_case_before_accepting(
 
 
 def test_a_closed_case_takes_no_more_work(case, supporter):
-    cases.request_close(request=case, actor=supporter, outcome="supported")
+    cases.case_close(case=case, actor=supporter, outcome="supported")
     for name, action in _actions(case, supporter).items():
         with pytest.raises((ValidationError, PermissionDenied)):
             action()
@@ -116,17 +116,17 @@ def test_a_closed_case_takes_no_more_work(case, supporter):
 
 
 def test_a_closed_case_cannot_be_offered_again(case, supporter, coordinator, other_supporter):
-    cases.request_close(request=case, actor=supporter, outcome="supported")
+    cases.case_close(case=case, actor=supporter, outcome="supported")
     with pytest.raises(ValidationError):
-        cases.request_offer(
-            request=case,
+        cases.case_offer(
+            case=case,
             supporter=SupporterProfile.objects.get(user=other_supporter),
             actor=coordinator,
         )
 
 
 def test_a_reply_moves_a_new_case_to_contacted(case, supporter):
-    cases.staff_reply(request=case, actor=supporter, body="Hello")
+    cases.staff_reply(case=case, actor=supporter, body="Hello")
     case.refresh_from_db()
     assert case.status == Status.CONTACTED and case.last_contact_at is not None
 
@@ -134,7 +134,7 @@ def test_a_reply_moves_a_new_case_to_contacted(case, supporter):
 def test_a_note_with_an_unknown_contact_type_saves_nothing(case, supporter):
     with pytest.raises(ValidationError) as exc:
         cases.note_add(
-            request=case, actor=supporter, contact_date=timezone.localdate(), contact_type="fax"
+            case=case, actor=supporter, contact_date=timezone.localdate(), contact_type="fax"
         )
     assert "contact_type" in exc.value.error_dict
     case.refresh_from_db()
@@ -145,7 +145,7 @@ def test_a_note_with_an_unknown_contact_type_saves_nothing(case, supporter):
 def test_a_long_note_is_refused(case, supporter):
     with pytest.raises(ValidationError) as exc:
         cases.note_add(
-            request=case,
+            case=case,
             actor=supporter,
             contact_date=timezone.localdate(),
             contact_type="phone",
@@ -156,9 +156,9 @@ def test_a_long_note_is_refused(case, supporter):
 
 def test_a_note_keeps_the_latest_contact_date(case, supporter):
     today = timezone.localdate()
-    cases.note_add(request=case, actor=supporter, contact_date=today, contact_type="phone")
+    cases.note_add(case=case, actor=supporter, contact_date=today, contact_type="phone")
     cases.note_add(
-        request=case, actor=supporter, contact_date=today - timedelta(days=5), contact_type="phone"
+        case=case, actor=supporter, contact_date=today - timedelta(days=5), contact_type="phone"
     )
     case.refresh_from_db()
     assert timezone.localtime(case.last_contact_at).date() == today
@@ -166,7 +166,7 @@ def test_a_note_keeps_the_latest_contact_date(case, supporter):
 
 def test_an_unknown_referral_kind_saves_nothing(case, supporter):
     with pytest.raises(ValidationError) as exc:
-        cases.referral_record(request=case, actor=supporter, kind="Dr Smith at the clinic")
+        cases.referral_record(case=case, actor=supporter, kind="Dr Smith at the clinic")
     assert "kind" in exc.value.error_dict
     case.refresh_from_db()
     assert not case.referrals.exists() and case.status == Status.NEW
@@ -174,7 +174,7 @@ def test_an_unknown_referral_kind_saves_nothing(case, supporter):
 
 def test_closing_without_a_known_outcome_changes_nothing(case, supporter):
     with pytest.raises(ValidationError):
-        cases.request_close(request=case, actor=supporter, outcome="")
+        cases.case_close(case=case, actor=supporter, outcome="")
     case.refresh_from_db()
     assert case.status == Status.NEW and case.closed_at is None
 
@@ -182,8 +182,8 @@ def test_closing_without_a_known_outcome_changes_nothing(case, supporter):
 def test_status_moves_are_limited_to_the_working_states(case, supporter):
     for status in ("queued", "offered", "withdrawn", "nonsense"):
         with pytest.raises(ValidationError):
-            cases.request_status_set(request=case, actor=supporter, status=status)
-    cases.request_status_set(request=case, actor=supporter, status="closed", outcome="other")
+            cases.case_status_set(case=case, actor=supporter, status=status)
+    cases.case_status_set(case=case, actor=supporter, status="closed", outcome="other")
     case.refresh_from_db()
     assert case.status == Status.CLOSED
 
@@ -191,25 +191,25 @@ def test_status_moves_are_limited_to_the_working_states(case, supporter):
 def test_a_handover_is_pending_until_the_case_is_offered_again(
     case, supporter, coordinator, other_supporter
 ):
-    assert not eligibility.handover_pending(request=case)
-    cases.handover_request(request=case, actor=supporter)
-    cases.handover_request(request=case, actor=supporter)
-    assert eligibility.handover_pending(request=case)
+    assert not eligibility.handover_pending(case=case)
+    cases.handover_ask(case=case, actor=supporter)
+    cases.handover_ask(case=case, actor=supporter)
+    assert eligibility.handover_pending(case=case)
     assert case.events.filter(kind=CaseEvent.Kind.HANDOVER).count() == 1
-    cases.request_offer(
-        request=case,
+    cases.case_offer(
+        case=case,
         supporter=SupporterProfile.objects.get(user=other_supporter),
         actor=coordinator,
     )
-    assert not eligibility.handover_pending(request=case)
+    assert not eligibility.handover_pending(case=case)
 
 
 def test_after_reassignment_the_old_supporter_can_neither_see_nor_work_the_case(
     case, supporter, coordinator, other_supporter
 ):
     assert permissions.can_view_case(supporter, case)
-    cases.request_offer(
-        request=case,
+    cases.case_offer(
+        case=case,
         supporter=SupporterProfile.objects.get(user=other_supporter),
         actor=coordinator,
     )
@@ -221,7 +221,7 @@ def test_after_reassignment_the_old_supporter_can_neither_see_nor_work_the_case(
 
 def test_reassigning_to_the_same_supporter_is_refused(case, profile, coordinator):
     with pytest.raises(ValidationError):
-        cases.request_offer(request=case, supporter=profile, actor=coordinator)
+        cases.case_offer(case=case, supporter=profile, actor=coordinator)
 
 
 def test_audit_many_writes_one_row_per_case(program, coordinator):

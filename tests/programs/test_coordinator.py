@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from programs import selectors
 from programs.models import (
+    Case,
     CaseAccess,
     CaseEvent,
     Message,
     SupporterProfile,
-    SupportRequest,
     Unit,
 )
 from programs.services import cases, intake
@@ -22,7 +22,7 @@ from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 
-Status = SupportRequest.Status
+Status = Case.Status
 REFUSED = [
     "admin",
     "supporter",
@@ -36,7 +36,7 @@ REFUSED = [
 def _with_text(program, text, **fields):
     case = make_request(program, **fields)
     Message.objects.create(
-        request=case, sender=Message.Sender.REQUESTER, body=text, created_at=case.created_at
+        case=case, sender=Message.Sender.REQUESTER, body=text, created_at=case.created_at
     )
     return case
 
@@ -66,10 +66,10 @@ def test_urgent_then_unassigned_requests_come_first_with_their_text(
     old = _with_text(program, "routine and old", created_at=timezone.now() - timedelta(days=3))
     urgent = _with_text(program, "I am not safe tonight", crisis_flag=True, urgency="urgent")
     offered = _with_text(program, "already offered")
-    cases.request_offer(request=offered, supporter=other_profile, actor=coordinator)
+    cases.case_offer(case=offered, supporter=other_profile, actor=coordinator)
     assigned = _with_text(program, "accepted and in hand")
-    cases.request_offer(request=assigned, supporter=profile, actor=coordinator)
-    cases.request_accept(request=assigned, actor=profile.user)
+    cases.case_offer(case=assigned, supporter=profile, actor=coordinator)
+    cases.case_accept(case=assigned, actor=profile.user)
 
     client.force_login(coordinator)
     html = client.get(_coordinate()).content.decode()
@@ -194,8 +194,8 @@ def test_reassigning_removes_the_old_supporters_access_at_once(
     client, program, coordinator, supporter, profile, other_profile
 ):
     case = _with_text(program, "please")
-    cases.request_offer(request=case, supporter=profile, actor=coordinator)
-    cases.request_accept(request=case, actor=supporter)
+    cases.case_offer(case=case, supporter=profile, actor=coordinator)
+    cases.case_accept(case=case, actor=supporter)
     client.force_login(supporter)
     assert client.get(reverse("programs:caseload_case", args=[case.pk])).status_code == 200
 
@@ -255,12 +255,12 @@ def test_nobody_else_can_assign_reply_or_close_debriefs(client, request, program
 
 
 def test_a_coordinator_can_reply_and_the_requester_reads_it(client, program, coordinator):
-    submission = intake.request_submit(program=program, message="anyone?")
+    submission = intake.case_submit(program=program, message="anyone?")
     client.force_login(coordinator)
-    url = _request_url(submission.request, "reply")
+    url = _request_url(submission.case, "reply")
     assert client.post(url, {"reply-body": "We are finding someone for you."}).status_code == 302
-    found = intake.request_lookup(receipt_code=submission.receipt_code)
-    bodies = [(m.sender, m.body) for m in selectors.requester_conversation(support_request=found)]
+    found = intake.case_lookup(receipt_code=submission.receipt_code)
+    bodies = [(m.sender, m.body) for m in selectors.requester_conversation(case=found)]
     assert bodies == [
         ("requester", "anyone?"),
         ("coordinator", "We are finding someone for you."),
@@ -278,7 +278,7 @@ def test_supporters_load_and_training_are_shown_at_a_glance(
     client, program, coordinator, profile, other_profile
 ):
     case = _with_text(program, "please")
-    cases.request_offer(request=case, supporter=profile, actor=coordinator)
+    cases.case_offer(case=case, supporter=profile, actor=coordinator)
     other_profile.completions.filter(requirement__name="Suicide intervention").update(
         expires_on=timezone.localdate() - timedelta(days=3)
     )
@@ -328,9 +328,9 @@ def test_a_handover_request_is_listed_until_the_case_is_reassigned(
     client, program, coordinator, supporter, profile, other_profile
 ):
     case = _with_text(program, "please")
-    cases.request_offer(request=case, supporter=profile, actor=coordinator)
-    cases.request_accept(request=case, actor=supporter)
-    cases.handover_request(request=case, actor=supporter)
+    cases.case_offer(case=case, supporter=profile, actor=coordinator)
+    cases.case_accept(case=case, actor=supporter)
+    cases.handover_ask(case=case, actor=supporter)
     client.force_login(coordinator)
     html = client.get(_coordinate()).content.decode()
     handovers = html[html.index('id="handover-heading"') : html.index('id="wellbeing-heading"')]
@@ -344,4 +344,4 @@ def test_a_handover_request_is_listed_until_the_case_is_reassigned(
     html = client.get(_coordinate()).content.decode()
     handovers = html[html.index('id="handover-heading"') : html.index('id="wellbeing-heading"')]
     assert "asks for a handover" not in handovers
-    assert CaseEvent.objects.filter(request=case, kind="handover").count() == 1
+    assert CaseEvent.objects.filter(case=case, kind="handover").count() == 1

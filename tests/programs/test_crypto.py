@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from privacy import crypto, receipts
 from programs import selectors
-from programs.models import CaseNote, ContactType, Message, SupportRequest
+from programs.models import Case, CaseNote, ContactType, Message
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import take_on
 from tests.programs.test_privacy import dump_database
@@ -43,17 +43,17 @@ def old_key(settings):
 @pytest.fixture
 def full_case(program, coordinator, supporter):
     """A request with every kind of encrypted text: message, contact, alias, reply, note."""
-    submission = intake.request_submit(
+    submission = intake.case_submit(
         program=program,
         message="Plain words about a hard shift.",
         channel="phone",
         contact_detail="07700 900456",
         alias="Kit",
     )
-    support_request = take_on(submission.request, coordinator, supporter)
-    cases.staff_reply(request=support_request, actor=supporter, body="A supporter's answer.")
+    case = take_on(submission.case, coordinator, supporter)
+    cases.staff_reply(case=case, actor=supporter, body="A supporter's answer.")
     cases.note_add(
-        request=support_request,
+        case=case,
         actor=supporter,
         contact_date=timezone.localdate(),
         contact_type=ContactType.PHONE,
@@ -71,8 +71,8 @@ PLAINTEXTS = [
 ]
 ENCRYPTED_COLUMNS = [
     ("programs_message", "body"),
-    ("programs_supportrequest", "contact_detail"),
-    ("programs_supportrequest", "alias"),
+    ("programs_case", "contact_detail"),
+    ("programs_case", "alias"),
     ("programs_casenote", "text"),
 ]
 
@@ -84,10 +84,10 @@ def test_text_is_stored_as_fernet_tokens_and_read_back_as_text(full_case):
         assert all(v.startswith("gAAAAA") for v in values), (table, column)
     dump = dump_database()
     assert [p for p in PLAINTEXTS if p in dump] == []
-    support_request = SupportRequest.objects.get()
-    assert support_request.contact_detail == "07700 900456"
-    assert support_request.alias == "Kit"
-    assert [m.body for m in support_request.messages.all()] == PLAINTEXTS[:1] + PLAINTEXTS[3:4]
+    case = Case.objects.get()
+    assert case.contact_detail == "07700 900456"
+    assert case.alias == "Kit"
+    assert [m.body for m in case.messages.all()] == PLAINTEXTS[:1] + PLAINTEXTS[3:4]
     assert CaseNote.objects.get().text == "A private note."
 
 
@@ -97,26 +97,26 @@ def test_every_free_text_field_of_a_case_is_encrypted():
 
 
 def test_empty_text_is_stored_as_null(program):
-    intake.request_submit(program=program, message="")
-    assert raw("programs_supportrequest", "contact_detail") == []
-    assert raw("programs_supportrequest", "alias") == []
+    intake.case_submit(program=program, message="")
+    assert raw("programs_case", "contact_detail") == []
+    assert raw("programs_case", "alias") == []
     assert Message.objects.count() == 0
 
 
 def test_without_the_key_the_stored_text_cannot_be_read(full_case, settings):
     settings.TOOLKIT_DATA_KEY = NEW_KEY
     with pytest.raises(ImproperlyConfigured, match="cannot be decrypted"):
-        SupportRequest.objects.get().contact_detail  # noqa: B018
+        Case.objects.get().contact_detail  # noqa: B018
 
 
 def test_adding_a_new_key_keeps_old_text_readable_and_codes_working(old_key, program):
-    submission = intake.request_submit(program=program, message="Written under the old key.")
+    submission = intake.case_submit(program=program, message="Written under the old key.")
     old_token = raw("programs_message", "body")[0]
     old_key.TOOLKIT_DATA_KEY = f"{NEW_KEY},{OLD_KEY}"
     assert Message.objects.get().body == "Written under the old key."
-    assert intake.request_lookup(receipt_code=submission.receipt_code) is not None
+    assert intake.case_lookup(receipt_code=submission.receipt_code) is not None
     # New text goes under the new key.
-    intake.requester_reply(request=submission.request, body="Written under the new key.")
+    intake.requester_reply(case=submission.case, body="Written under the new key.")
     new_token = [t for t in raw("programs_message", "body") if t != old_token][0]
     assert Fernet(NEW_KEY).decrypt(new_token.encode()) == b"Written under the new key."
 
@@ -138,11 +138,11 @@ def test_rotate_data_key_moves_everything_to_the_new_key_so_the_old_one_can_go(o
     old_key.TOOLKIT_DATA_KEY = NEW_KEY
     for column, tokens in before.items():
         assert set(raw(*column)).isdisjoint(tokens)
-    support_request = intake.request_lookup(receipt_code=full_case.receipt_code)
-    assert support_request is not None
-    assert support_request.contact_detail == "07700 900456"
-    assert support_request.alias == "Kit"
-    assert [m.body for m in selectors.requester_conversation(support_request=support_request)] == [
+    case = intake.case_lookup(receipt_code=full_case.receipt_code)
+    assert case is not None
+    assert case.contact_detail == "07700 900456"
+    assert case.alias == "Kit"
+    assert [m.body for m in selectors.requester_conversation(case=case)] == [
         "Plain words about a hard shift.",
         "A supporter's answer.",
     ]
@@ -179,10 +179,10 @@ def test_ten_thousand_receipt_codes_do_not_collide():
 
 
 def test_receipt_codes_are_stored_only_as_a_keyed_hash(program, settings):
-    submission = intake.request_submit(program=program, message="hello")
+    submission = intake.case_submit(program=program, message="hello")
     code = submission.receipt_code
     canonical = code.replace("-", "")
-    stored = SupportRequest.objects.get().receipt_hash
+    stored = Case.objects.get().receipt_hash
     dump = dump_database()
     assert code not in dump and canonical not in dump
     assert stored in dump
@@ -198,18 +198,18 @@ def test_receipt_codes_hide_themselves_from_reprs_and_logs():
 
 
 def test_typed_codes_forgive_case_spaces_dashes_and_look_alike_letters(program):
-    code = intake.request_submit(program=program).receipt_code
+    code = intake.case_submit(program=program).receipt_code
     typed = code.lower().replace("-", "  ").replace("0", "o").replace("1", "l")
-    assert intake.request_lookup(receipt_code=typed) is not None
+    assert intake.case_lookup(receipt_code=typed) is not None
     assert receipts.normalise("x" * 500) is None
 
 
 def test_receipt_codes_survive_a_secret_key_rotation(program, settings):
     old_secret = settings.SECRET_KEY
-    code = intake.request_submit(program=program).receipt_code
+    code = intake.case_submit(program=program).receipt_code
     settings.SECRET_KEY = "a-new-secret-key-for-this-test-" + "y" * 30
     settings.SECRET_KEY_FALLBACKS = [old_secret]
-    assert intake.request_lookup(receipt_code=code) is not None
+    assert intake.case_lookup(receipt_code=code) is not None
     # The hash moved onto the new secret, so the fallback can be dropped.
     settings.SECRET_KEY_FALLBACKS = []
-    assert intake.request_lookup(receipt_code=code) is not None
+    assert intake.case_lookup(receipt_code=code) is not None

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from privacy.crypto import EncryptedTextField
-from programs.models import CaseAccess, CaseEvent, CaseNote, Message, Referral, SupportRequest
+from programs.models import Case, CaseAccess, CaseEvent, CaseNote, Message, Referral
 
-CASE_MODELS = [SupportRequest, Message, CaseNote, Referral, CaseEvent, CaseAccess]
+CASE_MODELS = [Case, Message, CaseNote, Referral, CaseEvent, CaseAccess]
 INVENTORY = Path(settings.BASE_DIR) / "docs" / "data-inventory.md"
 IDENTIFYING = {"ip", "address", "agent", "ua", "user", "cookie", "session", "referrer", "device"}
 
@@ -51,6 +51,6 @@ def test_inventory_marks_every_encrypted_field_as_encrypted():
 
 
 def test_a_request_has_no_field_that_could_identify_the_requester():
-    words = {word for f in _fields(SupportRequest) for word in f.name.split("_")}
+    words = {word for f in _fields(Case) for word in f.name.split("_")}
     assert words & IDENTIFYING == set()
-    assert get_user_model() not in {f.related_model for f in _fields(SupportRequest)}
+    assert get_user_model() not in {f.related_model for f in _fields(Case)}

@@ -12,6 +12,7 @@ from wagtail.models import Page
 
 from cms.models import NewsletterIssuePage, ProgramPage
 from programs.models import (
+    Case,
     CaseEvent,
     Membership,
     Message,
@@ -19,7 +20,6 @@ from programs.models import (
     Role,
     SupporterProfile,
     SupporterStatusChange,
-    SupportRequest,
     TrainingCompletion,
     Unit,
 )
@@ -34,7 +34,7 @@ COUNTED = [
     SupporterProfile,
     SupporterStatusChange,
     TrainingCompletion,
-    SupportRequest,
+    Case,
     Message,
     CaseEvent,
     Page,
@@ -81,7 +81,7 @@ def test_demo_loads_once_and_its_logins_work(client):
         assert {"paused", "in_training"} <= set(statuses)
         page = ProgramPage.objects.get(program=program)
         assert NewsletterIssuePage.objects.descendant_of(page).count() == 1
-        requests = set(program.requests.values_list("status", flat=True))
+        requests = set(program.cases.values_list("status", flat=True))
         assert "queued" in requests and len(requests) >= 3
     assert not get_user_model().objects.filter(is_superuser=True).exists()
     assert SupporterStatusChange.objects.filter(decided_by__isnull=True).count() == 0

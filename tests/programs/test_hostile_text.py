@@ -30,12 +30,12 @@ from rest_framework.test import APIClient
 from privacy import formtokens
 from programs import exports
 from programs.models import (
+    Case,
     HelpResource,
     Organisation,
     Program,
     Role,
     SupporterProfile,
-    SupportRequest,
     TrainingCompletion,
     TrainingRequirement,
     Unit,
@@ -170,12 +170,8 @@ def _conversation(program, requester, coordinator, user, profile) -> dict:
         },
     )
     receipt = RECEIPT.search(sent.content.decode()).group(0)
-    case = next(
-        c for c in SupportRequest.objects.filter(program=program) if c.messages.get().body == ALL
-    )
-    SupportRequest.objects.filter(pk=case.pk).update(
-        assigned_to=profile, status=SupportRequest.Status.NEW
-    )
+    case = next(c for c in Case.objects.filter(program=program) if c.messages.get().body == ALL)
+    Case.objects.filter(pk=case.pk).update(assigned_to=profile, status=Case.Status.NEW)
     supporter = signed_in(user)
     coordinating = signed_in(coordinator)
     case_url = reverse("programs:caseload_case", args=[case.pk])
@@ -240,12 +236,10 @@ def _build() -> dict:
         {"payload": payload, **_web_request(requester, program, payload, unit)}
         for payload, unit in zip(PAYLOADS, units, strict=True)
     ]
-    by_message = {c.messages.get().body: c for c in SupportRequest.objects.filter(program=program)}
+    by_message = {c.messages.get().body: c for c in Case.objects.filter(program=program)}
     for row in rows:
         row["case"] = by_message[row["payload"].strip()]
-    SupportRequest.objects.filter(program=program).update(
-        assigned_to=sam_profile, status=SupportRequest.Status.NEW
-    )
+    Case.objects.filter(program=program).update(assigned_to=sam_profile, status=Case.Status.NEW)
     conversation = _conversation(program, requester, coordinator, sam, sam_profile)
     # The API's intake: these wait in the coordinator's queue.
     api = APIClient()
@@ -272,8 +266,8 @@ def _build() -> dict:
     looked_after = []
     for profile in profiles:
         submission = submit_request(roster_program, message="Could we talk?")
-        SupportRequest.objects.filter(pk=submission.request.pk).update(
-            assigned_to=profile, status=SupportRequest.Status.ACTIVE
+        Case.objects.filter(pk=submission.case.pk).update(
+            assigned_to=profile, status=Case.Status.ACTIVE
         )
         looked_after.append(submission.receipt_code)
     return {
@@ -652,9 +646,9 @@ def test_help_resources_and_training_read_as_written_everywhere(world):
     requirement_names = [fit(p, 160) for p in PAYLOADS]
     limits = page_of(Client().get(reverse("programs:request", args=[program.slug])))
     assert_inert(limits, *names, *[fit(p, 80) for p in PAYLOADS], *[fit(p, 240) for p in PAYLOADS])
-    case = submit_request(program, message="Could we talk?").request
-    SupportRequest.objects.filter(pk=case.pk).update(
-        assigned_to=profile, status=SupportRequest.Status.ACTIVE, crisis_flag=True
+    case = submit_request(program, message="Could we talk?").case
+    Case.objects.filter(pk=case.pk).update(
+        assigned_to=profile, status=Case.Status.ACTIVE, crisis_flag=True
     )
     supporter = signed_in(peer)
     page = page_of(supporter.get(reverse("programs:caseload_case", args=[case.pk])))

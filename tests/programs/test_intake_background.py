@@ -6,8 +6,8 @@ from django.test import override_settings
 from django_tasks import task_backends
 from rest_framework.test import APIClient
 
-from programs.models import CaseEvent, Program, SupportRequest
-from programs.tasks import route_request, send_staff_email
+from programs.models import Case, CaseEvent, Program
+from programs.tasks import route_case, send_staff_email
 from tests.factories import make_active_supporter
 
 pytestmark = pytest.mark.django_db
@@ -35,23 +35,23 @@ def test_intake_is_stored_and_answered_before_routing_which_the_task_then_does_o
     assert body["receipt_code"] and body["status"] == "queued" and body["crisis"] is True
     assert body["crisis_lines"]
     # Stored, but nobody was offered it and nobody was emailed inside the request.
-    request = SupportRequest.objects.get(program=program)
-    assert request.status == SupportRequest.Status.QUEUED and request.assigned_to is None
+    request = Case.objects.get(program=program)
+    assert request.status == Case.Status.QUEUED and request.assigned_to is None
     assert not request.events.filter(kind=CaseEvent.Kind.OFFERED).exists()
     assert mail.outbox == []
     # Exactly one task, carrying the request's id and nothing it said.
     results = task_backends["default"].results
     assert len(results) == 1
-    assert results[0].task.func is route_request.func
-    assert list(results[0].args) == [] and results[0].kwargs == {"request_id": str(request.pk)}
+    assert results[0].task.func is route_case.func
+    assert list(results[0].args) == [] and results[0].kwargs == {"case_id": str(request.pk)}
 
     # The worker runs it (twice, as a retry would): one offer, one email each.
     task = results[0]
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            route_request.call(**task.kwargs)
+            route_case.call(**task.kwargs)
     request.refresh_from_db()
-    assert request.status == SupportRequest.Status.OFFERED
+    assert request.status == Case.Status.OFFERED
     assert request.assigned_to == supporter
     assert request.events.filter(kind=CaseEvent.Kind.OFFERED).count() == 1
     for email in [r for r in results if r is not task]:

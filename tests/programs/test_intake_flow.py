@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from privacy import formtokens
 from programs.models import (
+    Case,
     CaseEvent,
     Message,
     Program,
-    SupportRequest,
     Topic,
     Unit,
     Urgency,
@@ -80,10 +80,10 @@ def code_in(response) -> str:
     return match.group(0)
 
 
-def new_request(client, program, **fields) -> tuple[str, SupportRequest]:
+def new_request(client, program, **fields) -> tuple[str, Case]:
     response = send_request(client, program, **fields)
     assert response.status_code == 200, text(response)[:2000]
-    return code_in(response), SupportRequest.objects.latest("created_at")
+    return code_in(response), Case.objects.latest("created_at")
 
 
 def look_up(client, program, code, extra=None, **fields):
@@ -102,13 +102,13 @@ def reply(client, program, code, body, token=None, extra=None):
     )
 
 
-def take_on(support_request, coordinator, supporter):
+def take_on(case, coordinator, supporter):
     """A coordinator offers the request to the supporter, who accepts it."""
-    profile = supporter.supporter_profiles.get(program=support_request.program)
-    cases.request_offer(request=support_request, supporter=profile, actor=coordinator)
-    cases.request_accept(request=support_request, actor=supporter)
-    support_request.refresh_from_db()
-    return support_request
+    profile = supporter.supporter_profiles.get(program=case.program)
+    cases.case_offer(case=case, supporter=profile, actor=coordinator)
+    cases.case_accept(case=case, actor=supporter)
+    case.refresh_from_db()
+    return case
 
 
 def field_error(response, field) -> str:
@@ -150,7 +150,7 @@ def test_a_form_sent_without_reading_the_limits_is_not_saved(client, program, to
     response = client.post(request_url(program), request_data(token))
     assert response.status_code == 400
     assert "Please read this page and confirm" in text(response)
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 # The form.
@@ -204,15 +204,15 @@ def test_a_request_is_saved_and_a_receipt_code_shown_once(client, program):
     page = text(response)
     assert "Keep this receipt code" in page
     assert "If you lose the code" in page
-    support_request = SupportRequest.objects.get()
-    assert list(support_request.topics.all()) == [grief]
-    assert support_request.channel == "phone"
-    assert support_request.contact_detail == "07700 900123"
-    assert support_request.alias == "Sam"
-    assert support_request.excluded_unit == unit
-    assert support_request.wants_shared_experience is True
-    assert support_request.urgency == Urgency.SOON
-    assert support_request.messages.get().body == "Rough week after the call-out."
+    case = Case.objects.get()
+    assert list(case.topics.all()) == [grief]
+    assert case.channel == "phone"
+    assert case.contact_detail == "07700 900123"
+    assert case.alias == "Sam"
+    assert case.excluded_unit == unit
+    assert case.wants_shared_experience is True
+    assert case.urgency == Urgency.SOON
+    assert case.messages.get().body == "Rough week after the call-out."
     # The code is never part of an address, and the status page never shows it again.
     html = response.content.decode()
     for address in re.findall(r'(?:href|action|src)="([^"]*)"', html):
@@ -294,7 +294,7 @@ def test_bad_input_gets_a_message_next_to_the_field_and_nothing_is_saved(
     response = client.post(request_url(program), data)
     assert response.status_code == 400
     assert message in field_error(response, field)
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
     assert Message.objects.count() == 0
     page = text(response)
     if field != "message":
@@ -304,7 +304,7 @@ def test_bad_input_gets_a_message_next_to_the_field_and_nothing_is_saved(
     # The same token still works once the answer is fixed.
     fixed = client.post(request_url(program), request_data(token_in(response)))
     assert fixed.status_code == 200
-    assert SupportRequest.objects.count() == 1
+    assert Case.objects.count() == 1
 
 
 def test_a_topic_from_another_program_is_refused(client, program):
@@ -313,7 +313,7 @@ def test_a_topic_from_another_program_is_refused(client, program):
     response = send_request(client, program, topics=[stress.pk])
     assert response.status_code == 400
     assert "Choose topics from the list." in field_error(response, "topics")
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 def test_a_unit_from_another_program_is_refused(client, program, other_program):
@@ -322,7 +322,7 @@ def test_a_unit_from_another_program_is_refused(client, program, other_program):
     response = send_request(client, program, excluded_unit=elsewhere.pk)
     assert response.status_code == 400
     assert "Choose from this program's list." in field_error(response, "excluded_unit")
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 def test_a_closed_program_says_so_and_keeps_the_answers(client, program):
@@ -333,7 +333,7 @@ def test_a_closed_program_says_so_and_keeps_the_answers(client, program):
     page = text(response)
     assert "not taking new requests right now, so nothing was sent" in page
     assert "Keep me." in page
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 def test_a_replayed_form_is_not_saved_twice_and_keeps_the_answers(client, program):
@@ -345,7 +345,7 @@ def test_a_replayed_form_is_not_saved_twice_and_keeps_the_answers(client, progra
     page = text(again)
     assert "already been sent once" in page
     assert "Only once, please." in page
-    assert SupportRequest.objects.count() == 1
+    assert Case.objects.count() == 1
     assert token_in(again) != token
 
 
@@ -356,16 +356,16 @@ def test_a_form_left_open_too_long_keeps_the_answers_and_can_be_sent_again(clien
         assert stale.status_code == 400
         assert "has expired" in text(stale)
         assert "Late." in text(stale)
-        assert SupportRequest.objects.count() == 0
+        assert Case.objects.count() == 0
         fresh = client.post(request_url(program), request_data(token_in(stale), message="Late."))
         assert fresh.status_code == 200
-    assert SupportRequest.objects.get().messages.get().body == "Late."
+    assert Case.objects.get().messages.get().body == "Late."
 
 
 def test_a_filled_honeypot_saves_nothing(client, program):
     response = send_request(client, program, website="http://spam.example")
     assert response.status_code == 400
-    assert SupportRequest.objects.count() == 0
+    assert Case.objects.count() == 0
 
 
 # Crisis triage.
@@ -379,10 +379,10 @@ def test_not_safe_shows_crisis_lines_at_once_and_flags_the_request_urgent(client
     assert crisis < html.index("<h1>")
     assert "Call 988" in html[crisis:]
     code_in(response)  # never blocked: the request went through
-    support_request = SupportRequest.objects.get()
-    assert support_request.crisis_flag and support_request.in_danger
-    assert support_request.urgency == Urgency.URGENT
-    assert support_request.events.filter(kind=CaseEvent.Kind.FLAGGED).exists()
+    case = Case.objects.get()
+    assert case.crisis_flag and case.in_danger
+    assert case.urgency == Urgency.URGENT
+    assert case.events.filter(kind=CaseEvent.Kind.FLAGGED).exists()
 
 
 @pytest.mark.parametrize(
@@ -398,22 +398,20 @@ def test_crisis_phrases_in_the_message_flag_the_request(client, program, message
     response = send_request(client, program, message=message)
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
-    assert SupportRequest.objects.get().crisis_flag
+    assert Case.objects.get().crisis_flag
 
 
 def test_an_ordinary_message_is_not_flagged(client, program):
     response = send_request(client, program, message="Long shifts and poor sleep lately.")
     assert 'class="panel panel--urgent"' not in response.content.decode()
-    assert not SupportRequest.objects.get().crisis_flag
+    assert not Case.objects.get().crisis_flag
 
 
 def test_each_program_sets_its_own_crisis_phrases(client, program):
     Program.objects.filter(pk=program.pk).update(crisis_phrases="Walk into the sea\n")
     send_request(client, program, message="I keep thinking I'll walk into the  sea.")
     send_request(client, program, message="We did resilience training today.")
-    flagged = dict(
-        SupportRequest.objects.values_list("messages__body", "crisis_flag").order_by("pk")
-    )
+    flagged = dict(Case.objects.values_list("messages__body", "crisis_flag").order_by("pk"))
     assert flagged == {
         "I keep thinking I'll walk into the  sea.": True,
         "We did resilience training today.": False,
@@ -447,9 +445,9 @@ def test_the_code_opens_the_status_and_conversation_however_it_is_typed(client, 
 def test_the_requester_reads_a_reply_answers_and_the_supporter_sees_it(
     client, program, coordinator, supporter
 ):
-    code, support_request = new_request(client, program)
-    take_on(support_request, coordinator, supporter)
-    cases.staff_reply(request=support_request, actor=supporter, body="I'm here. How are you?")
+    code, case = new_request(client, program)
+    take_on(case, coordinator, supporter)
+    cases.staff_reply(case=case, actor=supporter, body="I'm here. How are you?")
 
     page = text(look_up(client, program, code))
     profile = supporter.supporter_profiles.get(program=program)
@@ -459,9 +457,9 @@ def test_the_requester_reads_a_reply_answers_and_the_supporter_sees_it(
     answered = reply(client, program, code, "Better for writing it down.")
     assert answered.status_code == 200
     assert "Your reply has been sent." in text(answered)
-    support_request.refresh_from_db()
-    assert support_request.status == SupportRequest.Status.ACTIVE
-    assert [m.body for m in support_request.messages.all()] == [
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACTIVE
+    assert [m.body for m in case.messages.all()] == [
         "Rough week after the call-out.",
         "I'm here. How are you?",
         "Better for writing it down.",
@@ -469,20 +467,20 @@ def test_the_requester_reads_a_reply_answers_and_the_supporter_sees_it(
 
 
 def test_a_coordinator_can_reply_before_anyone_is_assigned(client, program, coordinator):
-    code, support_request = new_request(client, program)
-    cases.staff_reply(request=support_request, actor=coordinator, body="We're finding someone.")
+    code, case = new_request(client, program)
+    cases.staff_reply(case=case, actor=coordinator, body="We're finding someone.")
     page = text(look_up(client, program, code))
     assert "Coordinator" in page and "We're finding someone." in page
 
 
 def test_a_replayed_reply_is_not_sent_twice(client, program):
-    code, support_request = new_request(client, program)
+    code, case = new_request(client, program)
     token = token_in(look_up(client, program, code))
     reply(client, program, code, "Once.", token=token)
     again = reply(client, program, code, "Once.", token=token)
     assert again.status_code == 200
     assert "was not sent twice" in text(again)
-    assert [m.body for m in support_request.messages.all()].count("Once.") == 1
+    assert [m.body for m in case.messages.all()].count("Once.") == 1
 
 
 @pytest.mark.parametrize(
@@ -490,37 +488,37 @@ def test_a_replayed_reply_is_not_sent_twice(client, program):
     [("   ", "Write a message first."), ("y" * (MAX_MESSAGE_LENGTH + 1), "under 5000")],
 )
 def test_an_empty_or_overlong_reply_gets_a_clear_message(client, program, body, error):
-    code, support_request = new_request(client, program)
+    code, case = new_request(client, program)
     response = reply(client, program, code, body)
     assert response.status_code == 400
     assert error in field_error(response, "body")
-    assert support_request.messages.count() == 1
+    assert case.messages.count() == 1
     if body.strip():
         assert body in text(response)
 
 
 def test_a_reply_with_a_crisis_phrase_shows_crisis_lines_and_flags_the_request(client, program):
-    code, support_request = new_request(client, program)
+    code, case = new_request(client, program)
     response = reply(client, program, code, "I don't want to live anymore.")
     assert response.status_code == 200
     assert 'class="panel panel--urgent" role="alert"' in response.content.decode()
-    support_request.refresh_from_db()
-    assert support_request.crisis_flag
-    assert support_request.urgency == Urgency.URGENT
+    case.refresh_from_db()
+    assert case.crisis_flag
+    assert case.urgency == Urgency.URGENT
 
 
 def test_withdrawing_asks_first_then_deletes_the_conversation(client, program):
-    code, support_request = new_request(client, program)
+    code, case = new_request(client, program)
     confirm = look_up(client, program, code, action="withdraw-confirm")
     assert "Withdraw your request?" in text(confirm)
-    support_request.refresh_from_db()
-    assert support_request.status == SupportRequest.Status.QUEUED
+    case.refresh_from_db()
+    assert case.status == Case.Status.QUEUED
 
     done = look_up(client, program, code, action="withdraw")
     assert "Your request has been withdrawn" in text(done)
-    support_request.refresh_from_db()
-    assert support_request.status == SupportRequest.Status.WITHDRAWN
-    assert support_request.messages.count() == 0
+    case.refresh_from_db()
+    assert case.status == Case.Status.WITHDRAWN
+    assert case.messages.count() == 0
     assert look_up(client, program, code).status_code == 404
 
 
@@ -534,7 +532,7 @@ def test_unknown_malformed_withdrawn_purged_and_idle_codes_all_get_the_same_answ
     later = timezone.now() + timedelta(days=program.retention_days + 1)
     with time_machine.travel(later):
         call_command("purge_expired", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        assert not SupportRequest.objects.filter(status="withdrawn", purged=False).exists()
+        assert not Case.objects.filter(status="withdrawn", purged=False).exists()
         fresh, _ = new_request(client, program)
         answers = {
             "unknown": look_up(client, program, "ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345"),

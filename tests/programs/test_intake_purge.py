@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from programs.models import CaseEvent, CaseNote, ContactType, Message, SupportRequest
+from programs.models import Case, CaseEvent, CaseNote, ContactType, Message
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import take_on
 
@@ -24,28 +24,28 @@ def purge() -> str:
 @pytest.fixture
 def three_requests(program, coordinator, supporter):
     """One closed (with a note), one withdrawn, one still open."""
-    closed = intake.request_submit(program=program, message="closed one").request
+    closed = intake.case_submit(program=program, message="closed one").case
     take_on(closed, coordinator, supporter)
     cases.note_add(
-        request=closed,
+        case=closed,
         actor=supporter,
         contact_date=timezone.localdate(),
         contact_type=ContactType.PHONE,
         text="note",
     )
-    cases.request_close(
-        request=closed, actor=supporter, outcome="supported", closing_message="Take care."
+    cases.case_close(
+        case=closed, actor=supporter, outcome="supported", closing_message="Take care."
     )
-    withdrawn = intake.request_submit(program=program, message="withdrawn one").request
-    intake.requester_withdraw(request=withdrawn)
-    still_open = intake.request_submit(program=program, message="open one").request
+    withdrawn = intake.case_submit(program=program, message="withdrawn one").case
+    intake.requester_withdraw(case=withdrawn)
+    still_open = intake.case_submit(program=program, message="open one").case
     return closed, withdrawn, still_open
 
 
 def test_nothing_is_purged_before_the_retention_period_ends(program, three_requests):
     with time_machine.travel(timezone.now() + timedelta(days=program.retention_days - 1)):
         assert purge() == "Purged 0 expired requests.\n"
-    assert not SupportRequest.objects.filter(purged=True).exists()
+    assert not Case.objects.filter(purged=True).exists()
     assert sorted(m.body for m in Message.objects.all()) == ["Take care.", "closed one", "open one"]
 
 
@@ -54,10 +54,10 @@ def test_closed_and_withdrawn_requests_lose_their_content_after_retention(progra
     with time_machine.travel(timezone.now() + timedelta(days=program.retention_days + 1)):
         assert purge() == "Purged 2 expired requests.\n"
         assert purge() == "Purged 0 expired requests.\n"
-    assert set(SupportRequest.objects.filter(purged=True)) == {closed, withdrawn}
+    assert set(Case.objects.filter(purged=True)) == {closed, withdrawn}
     assert [m.body for m in Message.objects.all()] == ["open one"]
     assert not CaseNote.objects.exists()
-    assert not CaseEvent.objects.filter(request_id=closed.pk).exists()
+    assert not CaseEvent.objects.filter(case_id=closed.pk).exists()
     closed.refresh_from_db()
     assert closed.assigned_to is None and closed.alias == "" and closed.contact_detail == ""
     assert (closed.created_at.day, closed.created_at.hour) == (1, 0)
@@ -65,12 +65,12 @@ def test_closed_and_withdrawn_requests_lose_their_content_after_retention(progra
 
 
 def test_a_purged_request_can_no_longer_be_opened_with_its_code(program):
-    submission = intake.request_submit(program=program, message="soon gone")
-    intake.requester_withdraw(request=submission.request)
+    submission = intake.case_submit(program=program, message="soon gone")
+    intake.requester_withdraw(case=submission.case)
     with time_machine.travel(timezone.now() + timedelta(days=program.retention_days + 1)):
         purge()
-        assert intake.request_lookup(receipt_code=submission.receipt_code) is None
-    assert SupportRequest.objects.get().receipt_hash.startswith("purged-")
+        assert intake.case_lookup(receipt_code=submission.receipt_code) is None
+    assert Case.objects.get().receipt_hash.startswith("purged-")
 
 
 def test_purging_does_not_change_past_report_counts(program, admin):
@@ -78,16 +78,14 @@ def test_purging_does_not_change_past_report_counts(program, admin):
 
     for n in range(7):
         intake.requester_withdraw(
-            request=intake.request_submit(
-                program=program, message=f"r{n}", channel="messages"
-            ).request
+            case=intake.case_submit(program=program, message=f"r{n}", channel="messages").case
         )
     later = timezone.now() + timedelta(days=program.retention_days + 40)
     with time_machine.travel(later):
         before = reports.program_report(program=program, actor=admin)
         purge()
         after = reports.program_report(program=program, actor=admin)
-    assert SupportRequest.objects.filter(purged=True).count() == 7
+    assert Case.objects.filter(purged=True).count() == 7
     assert before.total.count == 7  # large enough to be shown, so the comparison means something
     assert before == after
 
@@ -95,10 +93,10 @@ def test_purging_does_not_change_past_report_counts(program, admin):
 def test_each_program_keeps_requests_for_its_own_retention_period(program, other_program):
     other_program.retention_days = 400
     other_program.save(update_fields=["retention_days"])
-    here = intake.request_submit(program=program).request
-    there = intake.request_submit(program=other_program).request
-    intake.requester_withdraw(request=here)
-    intake.requester_withdraw(request=there)
+    here = intake.case_submit(program=program).case
+    there = intake.case_submit(program=other_program).case
+    intake.requester_withdraw(case=here)
+    intake.requester_withdraw(case=there)
     with time_machine.travel(timezone.now() + timedelta(days=program.retention_days + 1)):
         assert purge() == "Purged 1 expired request.\n"
-    assert list(SupportRequest.objects.filter(purged=False)) == [there]
+    assert list(Case.objects.filter(purged=False)) == [there]

@@ -9,12 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import CaseAccess, SupportRequest, Topic
+from programs.models import Case, CaseAccess, Topic
 from tests.programs.test_intake_flow import look_up, new_request, reply, text
 
 pytestmark = pytest.mark.django_db
 
-Status = SupportRequest.Status
+Status = Case.Status
 WORDS = "Since the pile-up on the motorway I keep replaying it."
 OUTSIDERS = [
     "admin",

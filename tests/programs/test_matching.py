@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from programs import eligibility
 from programs.models import (
+    Case,
     CaseEvent,
     Language,
     Program,
     SupporterProfile,
-    SupportRequest,
     Topic,
     TrainingCompletion,
     Unit,
@@ -67,7 +67,7 @@ def _training_missing(profile, request):
 def _at_capacity(profile, request):
     profile.max_active_cases = 1
     profile.save()
-    make_request(profile.program, assigned_to=profile, status=SupportRequest.Status.ACTIVE)
+    make_request(profile.program, assigned_to=profile, status=Case.Status.ACTIVE)
 
 
 def _no_phone(profile, request):
@@ -86,7 +86,7 @@ def _excluded_unit(profile, request):
 
 def _declined_before(profile, request):
     CaseEvent.objects.create(
-        request=request, kind=CaseEvent.Kind.DECLINED, supporter=profile, reason="capacity"
+        case=request, kind=CaseEvent.Kind.DECLINED, supporter=profile, reason="capacity"
     )
 
 
@@ -116,24 +116,24 @@ def test_a_supporter_breaking_one_rule_is_not_a_candidate_and_the_rule_is_named(
         preferred_language=Language.objects.get(code="fr"),
         excluded_unit=unit,
     )
-    assert set(_names(eligibility.candidates(request=request))) == {"fine", "other"}
+    assert set(_names(eligibility.candidates(case=request))) == {"fine", "other"}
 
     breaker(other, request)
 
-    assert _names(eligibility.candidates(request=request)) == ["fine"]
-    assessed = {s.display_name: s for s in eligibility.assess(request=request)}
+    assert _names(eligibility.candidates(case=request)) == ["fine"]
+    assessed = {s.display_name: s for s in eligibility.assess(case=request)}
     assert assessed["fine"].failed == []
     assert assessed["other"].failed == [rule]
     assert eligibility.why_not(assessed["other"])
-    assert fine.pk in {s.pk for s in eligibility.candidates(request=request)}
+    assert fine.pk in {s.pk for s in eligibility.candidates(case=request)}
 
 
 def test_the_supporter_holding_a_request_is_not_offered_it_again(program):
     holder = make_active_supporter(program, email="holder@example.org")
     make_active_supporter(program, email="spare@example.org")
-    request = make_request(program, assigned_to=holder, status=SupportRequest.Status.ACTIVE)
-    assert _names(eligibility.candidates(request=request)) == ["spare"]
-    assert {s.display_name: s.failed for s in eligibility.assess(request=request)}["holder"] == [
+    request = make_request(program, assigned_to=holder, status=Case.Status.ACTIVE)
+    assert _names(eligibility.candidates(case=request)) == ["spare"]
+    assert {s.display_name: s.failed for s in eligibility.assess(case=request)}["holder"] == [
         "current"
     ]
 
@@ -141,7 +141,7 @@ def test_the_supporter_holding_a_request_is_not_offered_it_again(program):
 def test_supporters_without_a_unit_are_eligible_when_a_unit_is_excluded(program, unit):
     make_active_supporter(program, email="nounit@example.org", unit=None)
     request = make_request(program, excluded_unit=unit)
-    assert _names(eligibility.candidates(request=request)) == ["nounit"]
+    assert _names(eligibility.candidates(case=request)) == ["nounit"]
 
 
 def test_training_that_does_not_count_as_required_does_not_block(program):
@@ -150,7 +150,7 @@ def test_training_that_does_not_count_as_required_does_not_block(program):
     requirement.is_required = False
     requirement.save()
     profile.completions.filter(requirement=requirement).delete()
-    assert _names(eligibility.candidates(request=make_request(program))) == ["p"]
+    assert _names(eligibility.candidates(case=make_request(program))) == ["p"]
 
 
 def test_training_renewed_after_expiry_counts_again(program):
@@ -160,27 +160,27 @@ def test_training_renewed_after_expiry_counts_again(program):
         expires_on=timezone.localdate() - timedelta(days=10)
     )
     request = make_request(program)
-    assert _names(eligibility.candidates(request=request)) == []
+    assert _names(eligibility.candidates(case=request)) == []
     TrainingCompletion.objects.create(
         supporter=profile,
         requirement=requirement,
         completed_on=timezone.localdate(),
         expires_on=timezone.localdate() + timedelta(days=700),
     )
-    assert _names(eligibility.candidates(request=request)) == ["p"]
+    assert _names(eligibility.candidates(case=request)) == ["p"]
 
 
 def test_shared_lived_experience_ranks_first_and_counts_double_when_asked_for(program):
     make_active_supporter(program, email="plain@example.org")
     make_active_supporter(program, email="lived@example.org", topics=["grief", "trauma"])
     request = make_request(program, topics=["grief", "stress"])
-    ranked = list(eligibility.candidates(request=request))
+    ranked = list(eligibility.candidates(case=request))
     assert _names(ranked) == ["lived", "plain"]
     assert ranked[0].shared_topics == 1
     assert ranked[0].score == eligibility.SHARED_EXPERIENCE_POINTS
 
     wanting = make_request(program, topics=["grief", "trauma"], wants_shared_experience=True)
-    best = eligibility.candidates(request=wanting).first()
+    best = eligibility.candidates(case=wanting).first()
     assert best.display_name == "lived"
     assert best.score == 2 * 2 * eligibility.SHARED_EXPERIENCE_POINTS
 
@@ -189,7 +189,7 @@ def test_gender_preference_scores_regardless_of_case_and_spaces(program):
     make_active_supporter(program, email="a@example.org", gender="man")
     make_active_supporter(program, email="b@example.org", gender="Woman")
     request = make_request(program, preferred_gender=" woman ")
-    ranked = list(eligibility.candidates(request=request))
+    ranked = list(eligibility.candidates(case=request))
     assert _names(ranked) == ["b", "a"]
     assert ranked[0].gender_match == 1 and ranked[1].gender_match == 0
 
@@ -197,8 +197,8 @@ def test_gender_preference_scores_regardless_of_case_and_spaces(program):
 def test_load_is_spread_to_the_supporter_with_fewer_cases(program):
     busy = make_active_supporter(program, email="busy@example.org")
     make_active_supporter(program, email="free@example.org")
-    make_request(program, assigned_to=busy, status=SupportRequest.Status.ACTIVE)
-    ranked = list(eligibility.candidates(request=make_request(program)))
+    make_request(program, assigned_to=busy, status=Case.Status.ACTIVE)
+    ranked = list(eligibility.candidates(case=make_request(program)))
     assert _names(ranked) == ["free", "busy"]
     assert ranked[1].active_cases == 1
     assert ranked[1].score == -eligibility.LOAD_PENALTY
@@ -209,16 +209,16 @@ def test_closed_cases_do_not_count_towards_load(program):
     make_request(
         program,
         assigned_to=profile,
-        status=SupportRequest.Status.CLOSED,
+        status=Case.Status.CLOSED,
         closed_at=timezone.now(),
     )
-    assert _names(eligibility.candidates(request=make_request(program))) == ["p"]
+    assert _names(eligibility.candidates(case=make_request(program))) == ["p"]
 
 
 def test_explanations_say_why_each_candidate_ranks_where_it_does(program):
     make_active_supporter(program, email="lived@example.org", topics=["grief"], gender="woman")
     request = make_request(program, topics=["grief"], preferred_gender="woman")
-    best = eligibility.candidates(request=request).first()
+    best = eligibility.candidates(case=request).first()
     reasons = eligibility.explain(best, request)
     assert reasons == [
         "shares lived experience of 1 topic (+10)",
@@ -240,21 +240,21 @@ def test_queue_ranking_matches_per_request_candidates_in_one_query(
         make_request(program, channel="phone"),
     ]
     with django_assert_num_queries(1):
-        ranked = eligibility.ranked_for_requests(
-            requests=requests,
-            per_request=2,
+        ranked = eligibility.ranked_for_cases(
+            cases=requests,
+            per_case=2,
         )
     for request in requests:
-        expected = _names(eligibility.candidates(request=request))[:2]
+        expected = _names(eligibility.candidates(case=request))[:2]
         assert _names(ranked.get(request.pk, [])) == expected
         for supporter in ranked.get(request.pk, []):
-            assert supporter.eligible_count == eligibility.candidates(request=request).count()
+            assert supporter.eligible_count == eligibility.candidates(case=request).count()
 
 
 def test_candidates_come_from_the_requests_program_only(program, other_program):
     make_active_supporter(program, email="mine@example.org")
     make_active_supporter(other_program, email="theirs@example.org")
-    assert _names(eligibility.candidates(request=make_request(program))) == ["mine"]
+    assert _names(eligibility.candidates(case=make_request(program))) == ["mine"]
 
 
 # Routing after intake
@@ -270,8 +270,8 @@ def test_auto_assign_offers_the_top_candidate_and_tells_them(
     topic = Topic.objects.get(slug="grief")
     with django_capture_on_commit_callbacks(execute=True):
         submission = submit_request(program, topics=[topic])
-    request = SupportRequest.objects.get(pk=submission.request.pk)
-    assert request.status == SupportRequest.Status.OFFERED
+    request = Case.objects.get(pk=submission.case.pk)
+    assert request.status == Case.Status.OFFERED
     assert request.assigned_to == best
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == ["coordinator@example.org", "lived@example.org"]
@@ -282,8 +282,8 @@ def test_without_auto_assign_the_request_waits_for_a_coordinator(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         submission = submit_request(program)
-    request = SupportRequest.objects.get(pk=submission.request.pk)
-    assert request.status == SupportRequest.Status.QUEUED
+    request = Case.objects.get(pk=submission.case.pk)
+    assert request.status == Case.Status.QUEUED
     assert request.assigned_to is None and not request.no_match
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
 
@@ -294,7 +294,7 @@ def test_when_nobody_is_eligible_coordinators_are_told_and_the_requester_sees_it
     make_active_supporter(program, email="paused@example.org", status="paused")
     with django_capture_on_commit_callbacks(execute=True):
         submission = submit_request(program)
-    request = SupportRequest.objects.get(pk=submission.request.pk)
+    request = Case.objects.get(pk=submission.case.pk)
     assert request.no_match
     assert request.events.filter(kind=CaseEvent.Kind.NO_MATCH).count() == 1
     assert len(mail.outbox) == 1
@@ -309,16 +309,16 @@ def test_a_decline_returns_the_request_to_the_queue_with_a_reason_only(
 ):
     request = make_request(program)
     profile = SupporterProfile.objects.get(user=supporter)
-    cases.request_offer(request=request, supporter=profile, actor=coordinator)
+    cases.case_offer(case=request, supporter=profile, actor=coordinator)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        cases.request_decline(request=request, actor=supporter, reason="conflict")
+        cases.case_decline(case=request, actor=supporter, reason="conflict")
     request.refresh_from_db()
-    assert request.status == SupportRequest.Status.QUEUED
+    assert request.status == Case.Status.QUEUED
     assert request.assigned_to is None
     event = request.events.get(kind=CaseEvent.Kind.DECLINED)
     assert (event.supporter, event.reason) == (profile, "conflict")
-    assert _names(eligibility.candidates(request=request)) == ["other-supporter"]
+    assert _names(eligibility.candidates(case=request)) == ["other-supporter"]
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
     assert "back in the queue" in mail.outbox[0].subject
 
@@ -329,40 +329,36 @@ def test_a_decline_with_auto_assign_goes_to_the_next_best_supporter(
     Program.objects.filter(pk=program.pk).update(auto_assign=True)
     request = make_request(program)
     request.program.refresh_from_db()
-    cases.request_offer(request=request, supporter=supporter.supporter_profiles.get(), actor=None)
+    cases.case_offer(case=request, supporter=supporter.supporter_profiles.get(), actor=None)
     with django_capture_on_commit_callbacks(execute=True):
-        cases.request_decline(request=request, actor=supporter, reason="capacity")
+        cases.case_decline(case=request, actor=supporter, reason="capacity")
     request.refresh_from_db()
-    assert request.status == SupportRequest.Status.OFFERED
+    assert request.status == Case.Status.OFFERED
     assert request.assigned_to.user == other_supporter
 
 
 def test_a_decline_needs_a_reason_from_the_list(program, coordinator, supporter):
     request = make_request(program)
-    cases.request_offer(
-        request=request, supporter=supporter.supporter_profiles.get(), actor=coordinator
-    )
+    cases.case_offer(case=request, supporter=supporter.supporter_profiles.get(), actor=coordinator)
     with pytest.raises(ValidationError) as exc:
-        cases.request_decline(request=request, actor=supporter, reason="I know who this is")
+        cases.case_decline(case=request, actor=supporter, reason="I know who this is")
     assert "reason" in exc.value.error_dict
     request.refresh_from_db()
-    assert request.status == SupportRequest.Status.OFFERED
+    assert request.status == Case.Status.OFFERED
 
 
 def test_only_the_offered_supporter_can_accept_or_decline(
     program, coordinator, supporter, other_supporter
 ):
     request = make_request(program)
-    cases.request_offer(
-        request=request, supporter=supporter.supporter_profiles.get(), actor=coordinator
-    )
+    cases.case_offer(case=request, supporter=supporter.supporter_profiles.get(), actor=coordinator)
     for actor in (other_supporter, coordinator):
         with pytest.raises(PermissionDenied):
-            cases.request_accept(request=request, actor=actor)
+            cases.case_accept(case=request, actor=actor)
         with pytest.raises(PermissionDenied):
-            cases.request_decline(request=request, actor=actor, reason="other")
-    cases.request_accept(request=request, actor=supporter)
-    assert request.status == SupportRequest.Status.NEW
+            cases.case_decline(case=request, actor=actor, reason="other")
+    cases.case_accept(case=request, actor=supporter)
+    assert request.status == Case.Status.NEW
 
 
 @pytest.mark.parametrize("who", ["admin", "supporter", "other_program_coordinator", "outsider"])
@@ -370,7 +366,7 @@ def test_only_coordinators_of_the_program_can_offer(request, program, supporter,
     actor = request.getfixturevalue(who)
     case = make_request(program)
     with pytest.raises(PermissionDenied):
-        cases.request_offer(request=case, supporter=supporter.supporter_profiles.get(), actor=actor)
+        cases.case_offer(case=case, supporter=supporter.supporter_profiles.get(), actor=actor)
     case.refresh_from_db()
     assert case.assigned_to is None
 
@@ -379,10 +375,10 @@ def test_a_coordinator_cannot_offer_to_an_ineligible_supporter(program, coordina
     member = make_active_supporter(program, email="near@example.org", unit=unit)
     case = make_request(program, excluded_unit=unit)
     with pytest.raises(ValidationError) as exc:
-        cases.request_offer(request=case, supporter=member, actor=coordinator)
+        cases.case_offer(case=case, supporter=member, actor=coordinator)
     assert "supporter" in exc.value.error_dict
     case.refresh_from_db()
-    assert case.status == SupportRequest.Status.QUEUED and case.assigned_to is None
+    assert case.status == Case.Status.QUEUED and case.assigned_to is None
     assert not case.events.exists()
 
 
@@ -392,7 +388,7 @@ def test_a_coordinator_cannot_offer_a_supporter_of_another_program(
     stranger = make_active_supporter(other_program, email="stranger@example.org")
     case = make_request(program)
     with pytest.raises(ValidationError):
-        cases.request_offer(request=case, supporter=stranger, actor=coordinator)
+        cases.case_offer(case=case, supporter=stranger, actor=coordinator)
 
 
 # The property the requester relies on most.
@@ -433,15 +429,15 @@ def test_an_excluded_unit_supporter_never_gets_the_request(
                     excluded_unit=excluded,
                     topics=data.draw(st.sampled_from([[], [grief]])),
                 )
-            request = SupportRequest.objects.get(pk=submission.request.pk)
+            request = Case.objects.get(pk=submission.case.pk)
             if not auto:
                 chosen = data.draw(st.sampled_from(roster))
                 try:
-                    cases.request_offer(request=request, supporter=chosen, actor=coordinator)
+                    cases.case_offer(case=request, supporter=chosen, actor=coordinator)
                 except ValidationError:
                     seen["refused_for_unit"] += chosen.unit_id == excluded.pk
                 request.refresh_from_db()
-            ranked = eligibility.ranked_for_requests(requests=[request], per_request=6)
+            ranked = eligibility.ranked_for_cases(cases=[request], per_case=6)
             assert all(s.unit_id != excluded.pk for s in ranked.get(request.pk, []))
             if request.assigned_to_id is not None:
                 assert request.assigned_to.unit_id != excluded.pk
@@ -463,6 +459,6 @@ def test_a_routing_failure_still_gives_the_requester_a_code_and_tells_coordinato
     with django_capture_on_commit_callbacks(execute=True):
         submission = submit_request(program)
     assert submission.receipt_code
-    request = SupportRequest.objects.get(pk=submission.request.pk)
-    assert request.status == SupportRequest.Status.QUEUED
+    request = Case.objects.get(pk=submission.case.pk)
+    assert request.status == Case.Status.QUEUED
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]

@@ -7,9 +7,9 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
-from programs.models import Program, SupporterProfile, SupportRequest, Topic
+from programs.models import Case, Program, SupporterProfile, Topic
 from programs.services import cases, intake
-from programs.tasks import route_request
+from programs.tasks import route_case
 from tests.factories import make_active_supporter, make_member
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ REPLY = "Marker-reply: I am still struggling"
 
 def _submit(program, callbacks, **fields):
     with callbacks(execute=True):
-        submission = intake.request_submit(
+        submission = intake.case_submit(
             program=program,
             message=fields.pop("message", TEXT),
             alias=ALIAS,
@@ -31,7 +31,7 @@ def _submit(program, callbacks, **fields):
             contact_detail=CONTACT,
             **fields,
         )
-    return SupportRequest.objects.get(pk=submission.request.pk), submission.receipt_code
+    return Case.objects.get(pk=submission.case.pk), submission.receipt_code
 
 
 def _everything_sent() -> str:
@@ -84,13 +84,13 @@ def test_a_requester_reply_tells_the_assigned_supporter_only(
     program, coordinator, supporter, other_supporter, django_capture_on_commit_callbacks
 ):
     request, _code = _submit(program, django_capture_on_commit_callbacks)
-    cases.request_offer(
-        request=request, supporter=SupporterProfile.objects.get(user=supporter), actor=coordinator
+    cases.case_offer(
+        case=request, supporter=SupporterProfile.objects.get(user=supporter), actor=coordinator
     )
-    cases.request_accept(request=request, actor=supporter)
+    cases.case_accept(case=request, actor=supporter)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        intake.requester_reply(request=request, body=REPLY)
+        intake.requester_reply(case=request, body=REPLY)
     assert [m.to for m in mail.outbox] == [["supporter@example.org"]]
     assert mail.outbox[0].subject == "A new message in City Fire"
 
@@ -101,7 +101,7 @@ def test_a_reply_on_an_unassigned_request_tells_the_coordinators(
     request, _code = _submit(program, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        intake.requester_reply(request=request, body=REPLY)
+        intake.requester_reply(case=request, body=REPLY)
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
     assert "/coordinate/city-fire/" in mail.outbox[0].body
 
@@ -127,11 +127,11 @@ def test_emails_are_sent_by_a_background_task_whose_arguments_hold_no_content(
         _submit(program, django_capture_on_commit_callbacks)
         assert mail.outbox == []  # nothing sent while the request was being handled
         # The request only queued its routing; routing queues the email.
-        assert [r.task.name for r in default_task_backend.results] == ["route_request"]
+        assert [r.task.name for r in default_task_backend.results] == ["route_case"]
         with django_capture_on_commit_callbacks(execute=True):
-            route_request.call(**default_task_backend.results[0].kwargs)
+            route_case.call(**default_task_backend.results[0].kwargs)
         results = list(default_task_backend.results)
-        assert [r.task.name for r in results] == ["route_request", "send_staff_email"]
+        assert [r.task.name for r in results] == ["route_case", "send_staff_email"]
         stored = json.dumps([r.kwargs for r in results])
         assert results[1].kwargs["template"] == "request_arrived"
         for secret in (TEXT, ALIAS, CONTACT):
@@ -149,38 +149,38 @@ def test_no_email_ever_holds_request_text_name_contact_note_or_case_id(
         program, call, topics=[Topic.objects.get(slug="trauma")], wants_shared_experience=True
     )
     with call(execute=True):
-        cases.request_offer(request=request, supporter=profile, actor=coordinator)
+        cases.case_offer(case=request, supporter=profile, actor=coordinator)
     with call(execute=True):
-        cases.request_decline(request=request, actor=supporter, reason="other")
+        cases.case_decline(case=request, actor=supporter, reason="other")
     request.refresh_from_db()
     with call(execute=True):
-        cases.request_offer(
-            request=request,
+        cases.case_offer(
+            case=request,
             supporter=make_active_supporter(program, email="second@example.org"),
             actor=coordinator,
         )
     second = request.assigned_to.user
-    cases.request_accept(request=request, actor=second)
+    cases.case_accept(case=request, actor=second)
     with call(execute=True):
-        cases.staff_reply(request=request, actor=second, body="Hello from your supporter")
-        intake.requester_reply(request=request, body=REPLY)
+        cases.staff_reply(case=request, actor=second, body="Hello from your supporter")
+        intake.requester_reply(case=request, body=REPLY)
         cases.note_add(
-            request=request,
+            case=request,
             actor=second,
             contact_date=timezone.localdate(),
             contact_type="phone",
             text=NOTE,
         )
-        cases.referral_record(request=request, actor=second, kind="eap")
-        cases.handover_request(request=request, actor=second)
+        cases.referral_record(case=request, actor=second, kind="eap")
+        cases.handover_ask(case=request, actor=second)
     with call(execute=True):
         from programs.services import roster
 
         roster.supporter_pause_self(supporter=profile, actor=supporter, paused=True, reason=NOTE)
         roster.supporter_debrief_request(supporter=profile, actor=supporter)
     with call(execute=True):
-        cases.request_close(
-            request=request, actor=second, outcome="referred", closing_message="Take care."
+        cases.case_close(
+            case=request, actor=second, outcome="referred", closing_message="Take care."
         )
 
     sent = _everything_sent()
@@ -196,13 +196,13 @@ def test_a_reply_that_sounds_unsafe_marks_the_supporters_email_urgent(
     program, coordinator, supporter, django_capture_on_commit_callbacks
 ):
     request, _code = _submit(program, django_capture_on_commit_callbacks, message="hello")
-    cases.request_offer(
-        request=request, supporter=SupporterProfile.objects.get(user=supporter), actor=coordinator
+    cases.case_offer(
+        case=request, supporter=SupporterProfile.objects.get(user=supporter), actor=coordinator
     )
-    cases.request_accept(request=request, actor=supporter)
+    cases.case_accept(case=request, actor=supporter)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        intake.requester_reply(request=request, body="I am thinking about suicide")
+        intake.requester_reply(case=request, body="I am thinking about suicide")
     assert [m.to for m in mail.outbox] == [["supporter@example.org"]]
     assert mail.outbox[0].subject == "Urgent: a new message in City Fire"
     assert "suicide" not in mail.outbox[0].body

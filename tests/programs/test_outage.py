@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from programs import outage
-from programs.models import SupportRequest
+from programs.models import Case
 from tests.programs.test_intake_flow import open_form, request_data, request_url
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_a_requesters_typed_message_comes_back_with_a_plain_not_sent(client, pro
     assert "was not sent" in page
     assert f">{WORDS}</textarea>" in page
     assert 'name="form_token"' in page and token in page  # sending again is one click
-    assert not SupportRequest.objects.exists()
+    assert not Case.objects.exists()
 
 
 def test_sending_again_once_the_database_is_back_works(client, program):
@@ -64,7 +64,7 @@ def test_sending_again_once_the_database_is_back_works(client, program):
     response = client.post(request_url(program), request_data(token, message=WORDS))
     # Either the receipt, or the form back with the words in it: never lost.
     assert response.status_code in (200, 409)
-    assert SupportRequest.objects.exists() or WORDS in unescape(response.content.decode())
+    assert Case.objects.exists() or WORDS in unescape(response.content.decode())
 
 
 def test_api_clients_get_json_503_with_retry_after(client, program):

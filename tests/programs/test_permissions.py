@@ -113,9 +113,9 @@ def test_cases_are_visible_to_their_supporter_and_the_programs_coordinators_only
     other_program_admin,
     other_program_coordinator,
 ):
-    case = submit_request(program).request
+    case = submit_request(program).case
     profile = supporter.supporter_profiles.get(program=program)
-    cases.request_offer(request=case, supporter=profile, actor=coordinator)
+    cases.case_offer(case=case, supporter=profile, actor=coordinator)
     for person in (supporter, coordinator):
         assert permissions.require_case(person, case.pk) == case
     for person in (admin, other_supporter, other_program_admin, other_program_coordinator):

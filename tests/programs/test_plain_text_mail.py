@@ -30,7 +30,7 @@ def test_a_new_request_email_names_the_program_as_written(
 ):
     make_member(northfield, "coordinator", email="coord@northfield.example")
     with django_capture_on_commit_callbacks(execute=True):
-        intake.request_submit(program=northfield, message="A hard week.")
+        intake.case_submit(program=northfield, message="A hard week.")
     [message] = mail.outbox
     assert message.subject == f"A new request in {NAME}"
     assert f"arrived in {NAME}." in message.body

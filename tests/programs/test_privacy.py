@@ -24,7 +24,7 @@ from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter
 
 from privacy import ratelimit, receipts
-from programs.models import CaseAccess, CaseEvent, ContactType, Message, SupportRequest
+from programs.models import Case, CaseAccess, CaseEvent, ContactType, Message
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import (
     code_in,
@@ -224,11 +224,11 @@ def _canary_journey(client, program, coordinator, supporter, extra):
     )
     assert response.status_code == 200
     code = code_in(response)
-    support_request = SupportRequest.objects.get()
-    take_on(support_request, coordinator, supporter)
-    cases.staff_reply(request=support_request, actor=supporter, body=TEXTS["staff reply"])
+    case = Case.objects.get()
+    take_on(case, coordinator, supporter)
+    cases.staff_reply(case=case, actor=supporter, body=TEXTS["staff reply"])
     cases.note_add(
-        request=support_request,
+        case=case,
         actor=supporter,
         contact_date=timezone.localdate(),
         contact_type=ContactType.PHONE,
@@ -240,7 +240,7 @@ def _canary_journey(client, program, coordinator, supporter, extra):
     client.post(
         reverse("programs:receipt_download", args=[program.slug]), {"receipt_code": code}, **extra
     )
-    return code, support_request
+    return code, case
 
 
 @pytest.mark.parametrize("proxies", [0, 1])
@@ -257,17 +257,17 @@ def test_canary_request_leaves_no_trace_in_database_logs_cache_or_mail(
     settings.TOOLKIT_TRUSTED_PROXIES = proxies
     extra = CANARY_HEADERS
     with django_capture_on_commit_callbacks(execute=True):
-        code, support_request = _canary_journey(client, program, coordinator, supporter, extra)
+        code, case = _canary_journey(client, program, coordinator, supporter, extra)
 
     database = dump_database()
     # The dump really holds this request: its id and its encrypted text are there.
-    assert support_request.pk.hex in database.replace("-", "")
+    assert case.pk.hex in database.replace("-", "")
     assert database.count("gAAAAA") >= 6
     secrets_of_the_code = {"code": code, "bare code": code.replace("-", "")}
     assert found_in(database, IDENTIFYING | TEXTS | secrets_of_the_code) == []
 
     logs = logged_text(every_log)
-    assert "programs_supportrequest" in logs  # SQL was logged, so the search means something
+    assert "programs_case" in logs  # SQL was logged, so the search means something
     assert found_in(logs, IDENTIFYING | TEXTS | secrets_of_the_code) == []
 
     cached = dump_cache()
@@ -291,24 +291,24 @@ def test_stored_times_of_a_request_say_only_the_hour(
         time_machine.travel(datetime(2026, 3, 4, 14, 37, 52, 123456, tzinfo=UTC), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        code, support_request = new_request(client, program, in_danger="on")
+        code, case = new_request(client, program, in_danger="on")
         look_up(client, program, code)
         reply(client, program, code, "A reply at 14:37.")
     with time_machine.travel(datetime(2026, 3, 5, 9, 12, 5, tzinfo=UTC), tick=False):
         look_up(client, program, code, action="withdraw")
-    support_request.refresh_from_db()
+    case.refresh_from_db()
     times = [
-        support_request.created_at,
-        support_request.requester_seen_at,
-        support_request.closed_at,
-        *CaseAccess.objects.filter(case_id=support_request.pk).values_list("at", flat=True),
-        *CaseEvent.objects.filter(request=support_request).values_list("created_at", flat=True),
+        case.created_at,
+        case.requester_seen_at,
+        case.closed_at,
+        *CaseAccess.objects.filter(case_id=case.pk).values_list("at", flat=True),
+        *CaseEvent.objects.filter(case=case).values_list("created_at", flat=True),
     ]
-    kinds = set(CaseEvent.objects.filter(request=support_request).values_list("kind", flat=True))
+    kinds = set(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
     assert {CaseEvent.Kind.FLAGGED, CaseEvent.Kind.OFFERED, CaseEvent.Kind.WITHDRAWN} <= kinds
     assert len(times) >= 8
     assert {(t.minute, t.second, t.microsecond) for t in times} == {(0, 0, 0)}
-    assert support_request.created_at.hour == 14
+    assert case.created_at.hour == 14
 
 
 def test_no_match_event_at_intake_says_only_the_hour(program, django_capture_on_commit_callbacks):
@@ -316,16 +316,16 @@ def test_no_match_event_at_intake_says_only_the_hour(program, django_capture_on_
         time_machine.travel(datetime(2026, 3, 4, 14, 37, 52, tzinfo=UTC), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        submission = intake.request_submit(program=program, message="Anyone there?")
-    event = CaseEvent.objects.get(request=submission.request, kind=CaseEvent.Kind.NO_MATCH)
+        submission = intake.case_submit(program=program, message="Anyone there?")
+    event = CaseEvent.objects.get(case=submission.case, kind=CaseEvent.Kind.NO_MATCH)
     assert (event.created_at.hour, event.created_at.minute, event.created_at.second) == (14, 0, 0)
 
 
 def test_requester_messages_are_stamped_to_the_hour(program):
     with time_machine.travel(datetime(2026, 3, 4, 14, 37, 52, tzinfo=UTC), tick=False):
-        submission = intake.request_submit(program=program, message="Hello")
-        intake.requester_reply(request=submission.request, body="Again")
-    stamps = Message.objects.filter(request=submission.request).values_list("created_at", flat=True)
+        submission = intake.case_submit(program=program, message="Hello")
+        intake.requester_reply(case=submission.case, body="Again")
+    stamps = Message.objects.filter(case=submission.case).values_list("created_at", flat=True)
     assert [t.minute for t in stamps] == [0, 0]
 
 
@@ -355,7 +355,7 @@ def test_too_many_requests_from_one_connection_get_a_calm_429_and_keep_the_answe
     page = text(limited)
     assert "You can send them again in about" in page
     assert "Please keep this." in page
-    assert SupportRequest.objects.count() == 2
+    assert Case.objects.count() == 2
     assert send_request(client, program, extra=_from(FORWARDED_IP)).status_code == 200
 
 
@@ -364,7 +364,7 @@ def test_a_global_cap_on_requests_holds_across_connections(client, program, tigh
     for n in range(3):
         assert send_request(client, program, extra=_from(f"192.0.2.{n}")).status_code == 200
     assert send_request(client, program, extra=_from("192.0.2.99")).status_code == 429
-    assert SupportRequest.objects.count() == 3
+    assert Case.objects.count() == 3
 
 
 def test_failed_code_lookups_are_limited_and_then_even_a_good_code_waits(
@@ -472,7 +472,7 @@ def _crash(*args, **kwargs):
 
 
 def test_a_server_error_on_an_intake_page_shows_the_friendly_page(program, monkeypatch):
-    monkeypatch.setattr(intake, "request_submit", _crash)
+    monkeypatch.setattr(intake, "case_submit", _crash)
     client = Client(raise_request_exception=False)
     token = open_form(client, program)
     response = client.post(
@@ -490,7 +490,7 @@ def test_error_reports_from_an_intake_page_carry_no_address_agent_or_text(
     program, monkeypatch, every_log, settings
 ):
     settings.ADMINS = [("Ops", "ops@example.org")]
-    monkeypatch.setattr(intake, "request_submit", _crash)
+    monkeypatch.setattr(intake, "case_submit", _crash)
     client = Client(raise_request_exception=False)
     token = open_form(client, program)
     client.post(

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from programs import eligibility
 from programs.models import (
+    Case,
     Message,
     SupporterProfile,
-    SupportRequest,
     Topic,
     TrainingCompletion,
 )
@@ -21,7 +21,7 @@ from tests.programs.caseload_support import make_request
 
 pytestmark = pytest.mark.django_db
 
-Status = SupportRequest.Status
+Status = Case.Status
 # Closed first: with no closed case at all, Django rightly skips one prefetch query.
 CYCLE = ["closed", Status.OFFERED, Status.NEW, Status.CONTACTED, Status.ACTIVE, Status.REFERRED]
 _serial = itertools.count()
@@ -35,7 +35,7 @@ def _add_cases(program, n, *, assigned_to=None, statuses=CYCLE):
     for _ in range(n):
         status = next(statuses)
         requests.append(
-            SupportRequest(
+            Case(
                 program=program,
                 receipt_hash=f"bulk-{next(_serial)}",
                 status=status,
@@ -47,13 +47,13 @@ def _add_cases(program, n, *, assigned_to=None, statuses=CYCLE):
                 crisis_flag=next(_serial) % 7 == 0,
             )
         )
-    SupportRequest.objects.bulk_create(requests)
+    Case.objects.bulk_create(requests)
     Message.objects.bulk_create(
-        Message(request=r, sender="requester", body="words", created_at=now) for r in requests
+        Message(case=r, sender="requester", body="words", created_at=now) for r in requests
     )
     topic = Topic.objects.get(slug="stress")
-    SupportRequest.topics.through.objects.bulk_create(
-        SupportRequest.topics.through(supportrequest_id=r.pk, topic_id=topic.pk) for r in requests
+    Case.topics.through.objects.bulk_create(
+        Case.topics.through(case_id=r.pk, topic_id=topic.pk) for r in requests
     )
 
 
@@ -72,7 +72,7 @@ def test_the_caseload_page_runs_the_same_queries_for_5_and_200_cases(client, sup
     few = _count(client, "/caseload/")
     _add_cases(profile.program, 195, assigned_to=profile)
     many = _count(client, "/caseload/")
-    assert SupportRequest.objects.filter(assigned_to=profile).count() == 200
+    assert Case.objects.filter(assigned_to=profile).count() == 200
     assert few == many
 
 
@@ -93,7 +93,7 @@ def test_the_coordinator_page_runs_the_same_queries_for_5_and_200_cases(
     few = _count(client, url)
     add(195)
     many = _count(client, url)
-    assert SupportRequest.objects.filter(program=program).count() == 200
+    assert Case.objects.filter(program=program).count() == 200
     assert few == many
 
 
@@ -105,7 +105,7 @@ def test_a_case_page_runs_the_same_queries_however_long_the_conversation(client,
 
     def talk(n):
         for _ in range(n):
-            cases.staff_reply(request=case, actor=supporter, body="still here")
+            cases.staff_reply(case=case, actor=supporter, body="still here")
 
     talk(2)
     few = _count(client, url)
@@ -140,10 +140,10 @@ def test_matching_is_one_query_however_large_the_roster(program, django_assert_n
     request = make_request(program, topics=["stress"])
     _roster(program, 3)
     with django_assert_num_queries(1):
-        few = list(eligibility.candidates(request=request))
+        few = list(eligibility.candidates(case=request))
     _roster(program, 60)
     with django_assert_num_queries(1):
-        many = list(eligibility.candidates(request=request))
+        many = list(eligibility.candidates(case=request))
     assert (len(few), len(many)) == (3, 63)
 
 
@@ -152,5 +152,5 @@ def test_ranking_a_queue_is_one_query_however_many_requests(program, django_asse
     for n in (2, 40):
         requests = [make_request(program) for _ in range(n)]
         with django_assert_num_queries(1):
-            ranked = eligibility.ranked_for_requests(requests=requests)
+            ranked = eligibility.ranked_for_cases(cases=requests)
         assert all(len(ranked[r.pk]) == 3 for r in requests)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programs.models import Channel, SupportRequest, Urgency
+from programs.models import Case, Channel, Urgency
 from programs.services import reports
 from tests.factories import submit_request
 
@@ -136,10 +136,8 @@ def _rescale(template: list[int], total: int) -> list[int]:
 def _request_in(program, month: date, **kwargs):
     submission = submit_request(program, **kwargs)
     moment = timezone.make_aware(datetime(month.year, month.month, 10, 9))
-    SupportRequest.objects.filter(pk=submission.request.pk).update(
-        created_at=moment, requester_seen_at=moment
-    )
-    return submission.request
+    Case.objects.filter(pk=submission.case.pk).update(created_at=moment, requester_seen_at=moment)
+    return submission.case
 
 
 def test_report_counts_whole_past_months_and_hides_small_ones(program, admin):
@@ -217,8 +215,8 @@ def test_report_page_asks_anonymous_visitors_to_sign_in(client, program):
 
 
 def _request_at(program, moment, *, closed_at=None, channel=Channel.MESSAGES, **kwargs):
-    request = submit_request(program, **kwargs).request
-    SupportRequest.objects.filter(pk=request.pk).update(
+    request = submit_request(program, **kwargs).case
+    Case.objects.filter(pk=request.pk).update(
         created_at=moment, requester_seen_at=moment, closed_at=closed_at, channel=channel
     )
     return request
@@ -280,4 +278,4 @@ def test_report_reads_the_requests_in_two_queries_however_many_there_are(program
 
     assert len(many) == len(few) <= 6
     # One scan for every partition, one for the topic breakdown: never one per breakdown.
-    assert sum('"programs_supportrequest"' in sql for sql in many) == 2
+    assert sum('"programs_case"' in sql for sql in many) == 2

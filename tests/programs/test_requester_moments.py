@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from programs.models import HelpResource, Message, ReferralKind, SupportRequest, Urgency
+from programs.models import Case, HelpResource, Message, ReferralKind, Urgency
 from programs.services import cases, intake
 from tests.programs.test_intake_flow import (
     look_up,
@@ -158,15 +158,15 @@ def test_crisis_wording_in_the_form_shows_the_crisis_lines_first(client, program
     html = response.content.decode()
     assert 'class="panel panel--urgent" role="alert"' in html
     assert html.index("panel--urgent") < html.index("<h1>")
-    assert SupportRequest.objects.get().crisis_flag
+    assert Case.objects.get().crisis_flag
 
 
 def test_crisis_wording_in_a_reply_flags_the_request(client, program):
-    code, support_request = new_request(client, program)
+    code, case = new_request(client, program)
     response = reply(client, program, code, "Honestly I can\u2019t go on.")
     assert 'class="panel panel--urgent" role="alert"' in response.content.decode()
-    support_request.refresh_from_db()
-    assert support_request.crisis_flag and support_request.urgency == Urgency.URGENT
+    case.refresh_from_db()
+    assert case.crisis_flag and case.urgency == Urgency.URGENT
 
 
 def test_crisis_wording_through_the_api_returns_the_crisis_lines(program):
@@ -206,7 +206,7 @@ def test_a_workplace_behind_one_address_is_not_locked_out_after_five_requests(
     for n in range(7):
         response = send_request(client, program, extra=SHARED_ADDRESS, message=f"Colleague {n}")
         assert response.status_code == 200, n
-    assert SupportRequest.objects.count() == 7
+    assert Case.objects.count() == 7
 
 
 def test_a_held_back_requester_in_crisis_sees_the_crisis_lines_first_and_no_form_error(
@@ -228,7 +228,7 @@ def test_a_held_back_requester_in_crisis_sees_the_crisis_lines_first_and_no_form
     assert "Call 988" in main[: main.index("<h1>")]
     assert "Your request has not been sent yet" in main
     assert "I want to die" in main  # the answers are kept to send again
-    assert SupportRequest.objects.count() == 2
+    assert Case.objects.count() == 2
 
 
 def test_a_held_back_requester_always_sees_the_crisis_lines_before_the_explanation(
@@ -259,10 +259,10 @@ def test_the_conversation_shows_coarse_times_and_says_they_are_rounded(
     client, program, coordinator, supporter
 ):
     with time_machine.travel(datetime(2026, 6, 9, 9, 41, tzinfo=UTC), tick=False):
-        code, support_request = new_request(client, program)
-    take_on(support_request, coordinator, supporter)
+        code, case = new_request(client, program)
+    take_on(case, coordinator, supporter)
     with time_machine.travel(datetime(2026, 6, 10, 14, 35, tzinfo=UTC), tick=False):
-        cases.staff_reply(request=support_request, actor=supporter, body="Here for you.")
+        cases.staff_reply(case=case, actor=supporter, body="Here for you.")
         page = text(look_up(client, program, code))
     assert "yesterday, about 09:00" in page
     assert "today, about 14:00" in page
@@ -272,15 +272,15 @@ def test_the_conversation_shows_coarse_times_and_says_they_are_rounded(
 
 def test_a_reply_never_shows_above_the_message_it_answers(client, program, coordinator, supporter):
     """The requester's reply is stamped 14:00 and the supporter's 14:35: order is by sending."""
-    code, support_request = new_request(client, program)
-    take_on(support_request, coordinator, supporter)
+    code, case = new_request(client, program)
+    take_on(case, coordinator, supporter)
     with time_machine.travel(datetime(2026, 6, 10, 14, 35, tzinfo=UTC), tick=False):
-        cases.staff_reply(request=support_request, actor=supporter, body="How was the night?")
+        cases.staff_reply(case=case, actor=supporter, body="How was the night?")
     with time_machine.travel(datetime(2026, 6, 10, 14, 50, tzinfo=UTC), tick=False):
         reply(client, program, code, "Long, but I slept after.")
         page = text(look_up(client, program, code))
         api = APIClient().post("/api/v1/requests/lookup/", {"receipt_code": code}, format="json")
-    stamps = dict(support_request.messages.values_list("body", "created_at"))
+    stamps = dict(case.messages.values_list("body", "created_at"))
     assert stamps["Long, but I slept after."] < stamps["How was the night?"]  # coarse vs exact
     question = page.index("How was the night?")
     answer = page.index("Long, but I slept after.")
@@ -321,13 +321,13 @@ CLOSING = "I'm closing this for now. The EAP can help with sleep; call them any 
 @pytest.fixture
 def waiting_case(client, program, coordinator, supporter):
     """A case the supporter answered once; the requester then wrote again, unanswered."""
-    code, support_request = new_request(client, program)
-    take_on(support_request, coordinator, supporter)
-    cases.staff_reply(request=support_request, actor=supporter, body="How are you doing?")
+    code, case = new_request(client, program)
+    take_on(case, coordinator, supporter)
+    cases.staff_reply(case=case, actor=supporter, body="How are you doing?")
     reply(client, program, code, "Still not sleeping.")
-    support_request.refresh_from_db()
-    support_request.receipt_code = code
-    return support_request
+    case.refresh_from_db()
+    case.receipt_code = code
+    return case
 
 
 def _case_url(case, action=None):
@@ -356,7 +356,7 @@ def test_the_service_refuses_to_close_on_an_unanswered_message_without_a_closing
     waiting_case, supporter
 ):
     with pytest.raises(ValidationError) as caught:
-        cases.request_close(request=waiting_case, actor=supporter, outcome="supported")
+        cases.case_close(case=waiting_case, actor=supporter, outcome="supported")
     assert "closing_message" in caught.value.error_dict
     waiting_case.refresh_from_db()
     assert waiting_case.is_open
@@ -365,16 +365,16 @@ def test_the_service_refuses_to_close_on_an_unanswered_message_without_a_closing
 def test_a_case_the_supporter_answered_last_closes_without_a_closing_message(
     client, program, coordinator, supporter
 ):
-    code, support_request = new_request(client, program)
-    take_on(support_request, coordinator, supporter)
-    cases.staff_reply(request=support_request, actor=supporter, body="Glad it helped.")
+    code, case = new_request(client, program)
+    take_on(case, coordinator, supporter)
+    cases.staff_reply(case=case, actor=supporter, body="Glad it helped.")
     client.force_login(supporter)
-    page = text(client.get(_case_url(support_request)))
+    page = text(client.get(_case_url(case)))
     assert "Their last message has not been answered." not in page
-    done = client.post(_case_url(support_request, "close"), {"close-outcome": "supported"})
+    done = client.post(_case_url(case, "close"), {"close-outcome": "supported"})
     assert done.status_code == 302
-    support_request.refresh_from_db()
-    assert support_request.status == SupportRequest.Status.CLOSED
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
 
 
 def test_the_requester_sees_the_closing_message_the_help_suggested_and_the_crisis_lines(
@@ -387,7 +387,7 @@ def test_the_requester_sees_the_closing_message_the_help_suggested_and_the_crisi
         phone="0800 123 456",
         hours="Weekdays 08:00 to 20:00",
     )
-    cases.referral_record(request=waiting_case, actor=supporter, kind=ReferralKind.EAP)
+    cases.referral_record(case=waiting_case, actor=supporter, kind=ReferralKind.EAP)
     client.force_login(supporter)
     done = client.post(
         _case_url(waiting_case, "close"),
@@ -411,10 +411,10 @@ def test_the_requester_sees_the_closing_message_the_help_suggested_and_the_crisi
 def test_the_closing_message_is_encrypted_at_rest(waiting_case, supporter):
     from django.db import connection
 
-    cases.request_close(
-        request=waiting_case, actor=supporter, outcome="supported", closing_message=CLOSING
+    cases.case_close(
+        case=waiting_case, actor=supporter, outcome="supported", closing_message=CLOSING
     )
-    message = Message.objects.get(request=waiting_case, is_closing=True)
+    message = Message.objects.get(case=waiting_case, is_closing=True)
     assert message.body == CLOSING
     with connection.cursor() as cursor:
         cursor.execute("SELECT body FROM programs_message WHERE id = %s", [message.pk])

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def accepted_case(program, supporter):
-    case = submit_request(program, message="Could someone call me back?").request
+    case = submit_request(program, message="Could someone call me back?").case
     profile = SupporterProfile.objects.get(user=supporter, program=program)
-    cases.request_offer(request=case, supporter=profile, actor=None)
-    cases.request_accept(request=case, actor=supporter)
+    cases.case_offer(case=case, supporter=profile, actor=None)
+    cases.case_accept(case=case, actor=supporter)
     return case
 
 
@@ -34,7 +34,7 @@ def tokens_on(page) -> dict[str, str]:
 
 
 def staff_messages(case):
-    return Message.objects.filter(request=case).exclude(sender=Message.Sender.REQUESTER)
+    return Message.objects.filter(case=case).exclude(sender=Message.Sender.REQUESTER)
 
 
 def test_a_supporters_reply_posted_twice_is_sent_once(client, accepted_case, supporter):
@@ -62,12 +62,12 @@ def test_a_note_and_a_referral_posted_twice_are_kept_once(client, accepted_case,
     for _twice in range(2):
         client.post(reverse("programs:caseload_note", args=[accepted_case.pk]), note)
         client.post(reverse("programs:caseload_refer", args=[accepted_case.pk]), refer)
-    assert CaseNote.objects.filter(request=accepted_case).count() == 1
-    assert Referral.objects.filter(request=accepted_case).count() == 1
+    assert CaseNote.objects.filter(case=accepted_case).count() == 1
+    assert Referral.objects.filter(case=accepted_case).count() == 1
 
 
 def test_a_coordinators_reply_posted_twice_is_sent_once(client, program, coordinator):
-    case = submit_request(program, message="Anyone there?").request
+    case = submit_request(program, message="Anyone there?").case
     client.force_login(coordinator)
     page = client.get(reverse("programs:coordinate_request", args=[program.slug, case.pk]))
     token = tokens_on(page)["reply"]
@@ -100,10 +100,10 @@ def test_two_different_pages_send_two_replies(client, accepted_case, supporter):
 def test_a_token_from_another_case_is_not_accepted(client, program, accepted_case, supporter):
     client.force_login(supporter)
     page = client.get(reverse("programs:caseload_case", args=[accepted_case.pk]))
-    other = submit_request(program, message="Another one").request
+    other = submit_request(program, message="Another one").case
     profile = SupporterProfile.objects.get(user=supporter, program=program)
-    cases.request_offer(request=other, supporter=profile, actor=None)
-    cases.request_accept(request=other, actor=supporter)
+    cases.case_offer(case=other, supporter=profile, actor=None)
+    cases.case_accept(case=other, actor=supporter)
     response = client.post(
         reverse("programs:caseload_reply", args=[other.pk]),
         {"reply-body": "Hello", "form_token": tokens_on(page)["reply"]},

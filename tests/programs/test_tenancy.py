@@ -90,9 +90,9 @@ def _build() -> dict:
     )
     make_member(b, Role.COORDINATOR, email="coordinator@qbmark.example.org")
     submit_request(b, message="qbmark queued message", alias="qbmark alias")
-    b_case = submit_request(b, message="qbmark case message").request
-    cases.request_offer(request=b_case, supporter=b_peer, actor=None)
-    cases.request_accept(request=b_case, actor=b_peer.user)
+    b_case = submit_request(b, message="qbmark case message").case
+    cases.case_offer(case=b_case, supporter=b_peer, actor=None)
+    cases.case_accept(case=b_case, actor=b_peer.user)
 
     users = {
         "admin": make_member(a, Role.ADMIN, email="admin@alpha.example.org"),
@@ -105,15 +105,15 @@ def _build() -> dict:
     users["editor"] = editor
     queued = submit_request(a, message="Alpha queued")
     assigned = submit_request(a, message="Alpha case")
-    cases.request_offer(request=assigned.request, supporter=peer, actor=None)
-    cases.request_accept(request=assigned.request, actor=peer.user)
+    cases.case_offer(case=assigned.case, supporter=peer, actor=None)
+    cases.case_accept(case=assigned.case, actor=peer.user)
     return {
         "a": a,
         "b": b,
         "users": users,
         "peer": peer,
-        "queued": queued.request,
-        "case": assigned.request,
+        "queued": queued.case,
+        "case": assigned.case,
         "receipt": assigned.receipt_code,
         "page": ProgramPage.objects.get(program=a),
         "requirement": TrainingRequirement.objects.filter(program=a).first(),

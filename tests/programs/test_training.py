@@ -102,11 +102,11 @@ def test_the_newest_completion_counts_when_training_was_renewed(program, profile
 
 def test_lapsed_training_drops_a_supporter_from_matching_and_they_see_why(client, program, profile):
     request = make_request(program)
-    assert eligibility.candidates(request=request).filter(pk=profile.pk).exists()
+    assert eligibility.candidates(case=request).filter(pk=profile.pk).exists()
     expired_on = timezone.localdate() - timedelta(days=2)
     _set(profile, "Suicide intervention", expires_on=expired_on)
 
-    assert not eligibility.candidates(request=request).filter(pk=profile.pk).exists()
+    assert not eligibility.candidates(case=request).filter(pk=profile.pk).exists()
     client.force_login(profile.user)
     html = client.get("/caseload/").content.decode()
     assert "You are not receiving new requests in City Fire" in html
@@ -125,7 +125,7 @@ def test_a_supporter_reads_a_training_page_and_marks_it_complete(
 ):
     _set(profile, fundamentals.name, expires_on=timezone.localdate() - timedelta(days=5))
     request = make_request(program)
-    assert not eligibility.candidates(request=request).filter(pk=profile.pk).exists()
+    assert not eligibility.candidates(case=request).filter(pk=profile.pk).exists()
     client.force_login(profile.user)
     html = client.get("/caseload/training/").content.decode()
     assert f'href="{training_page.url}"' in html
@@ -138,7 +138,7 @@ def test_a_supporter_reads_a_training_page_and_marks_it_complete(
     assert completion.completed_on == timezone.localdate()
     assert completion.recorded_by == profile.user
     assert completion.expires_on > timezone.localdate() + timedelta(days=365 * 2)
-    assert eligibility.candidates(request=request).filter(pk=profile.pk).exists()
+    assert eligibility.candidates(case=request).filter(pk=profile.pk).exists()
     assert "is recorded as complete" in client.get("/caseload/training/").content.decode()
 
 

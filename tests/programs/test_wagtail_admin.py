@@ -13,6 +13,7 @@ from django.utils import timezone
 from cms.models import ProgramPage
 from programs import permissions
 from programs.models import (
+    Case,
     CaseAccess,
     CaseEvent,
     CaseNote,
@@ -23,7 +24,6 @@ from programs.models import (
     Role,
     SupporterProfile,
     SupporterStatusChange,
-    SupportRequest,
     TrainingCompletion,
     Unit,
 )
@@ -615,7 +615,7 @@ def test_coordinators_do_not_edit_program_pages(coordinator, program):
     assert not page.permissions_for_user(coordinator).can_edit()
 
 
-CASE_MODELS = [SupportRequest, Message, CaseNote, CaseEvent, Referral, CaseAccess]
+CASE_MODELS = [Case, Message, CaseNote, CaseEvent, Referral, CaseAccess]
 
 
 def _routes(patterns, prefix=""):
@@ -639,7 +639,7 @@ def test_support_requests_and_their_contents_appear_in_no_admin_and_no_search():
         assert model not in get_snippet_models(), model
         assert model not in django_admin.site._registry, model
         assert model not in get_indexed_models(), model
-    for word in ("supportrequest", "support_request", "casenote", "caseevent", "caseaccess"):
+    for word in ("programs/case/", "programs_case", "casenote", "caseevent", "caseaccess"):
         assert word not in routes, word
     assert "referral" not in routes
 

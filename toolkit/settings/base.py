@@ -306,7 +306,7 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "programs.models.SupportRequest.Status",
+        "CaseStatusEnum": "programs.models.Case.Status",
         "SupporterStatusEnum": "programs.models.SupporterProfile.Status",
         "ReferralKindEnum": "programs.models.ReferralKind",
     },

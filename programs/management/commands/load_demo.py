@@ -72,7 +72,7 @@ class DemoLoader:
         profiles = {}
         for supporter_spec in spec.get("supporters", []):
             profiles[supporter_spec["email"]] = self.supporter(program, supporter_spec, coordinator)
-        if not program.requests.exists():
+        if not program.cases.exists():
             for request_spec in spec.get("requests", []):
                 self.request(program, request_spec, profiles, coordinator)
 
@@ -118,7 +118,7 @@ class DemoLoader:
         return profile
 
     def request(self, program, spec: dict, profiles: dict, coordinator) -> None:
-        submission = intake.request_submit(
+        submission = intake.case_submit(
             program=program,
             message=spec["message"],
             topics=list(Topic.objects.filter(slug__in=spec.get("topics", []))),
@@ -132,37 +132,37 @@ class DemoLoader:
             ).first(),
         )
         self.changes += 1
-        request = submission.request
+        request = submission.case
         self.receipts.append((submission.receipt_code, spec["state"], program.name))
         if spec["state"] == "queued":
             return
         profile = profiles[spec["supporter"]]
         supporter = profile.user
-        cases.request_offer(request=request, supporter=profile, actor=coordinator)
+        cases.case_offer(case=request, supporter=profile, actor=coordinator)
         if spec["state"] == "offered":
             return
-        cases.request_accept(request=request, actor=supporter)
+        cases.case_accept(case=request, actor=supporter)
         for sender, body in spec.get("conversation", []):
             request.refresh_from_db()
             if sender == "supporter":
-                cases.staff_reply(request=request, actor=supporter, body=body)
+                cases.staff_reply(case=request, actor=supporter, body=body)
             else:
-                intake.requester_reply(request=request, body=body)
+                intake.requester_reply(case=request, body=body)
         request.refresh_from_db()
         if spec["state"] == "active":
-            cases.request_status_set(request=request, actor=supporter, status="active")
+            cases.case_status_set(case=request, actor=supporter, status="active")
         elif spec["state"] == "referred":
             cases.note_add(
-                request=request,
+                case=request,
                 actor=supporter,
                 contact_date=timezone.localdate() - timedelta(days=1),
                 contact_type="phone",
                 referral_offered=True,
             )
-            cases.referral_record(request=request, actor=supporter, kind=spec["referral"])
+            cases.referral_record(case=request, actor=supporter, kind=spec["referral"])
         elif spec["state"] == "closed":
-            cases.request_close(
-                request=request,
+            cases.case_close(
+                case=request,
                 actor=supporter,
                 outcome=spec["outcome"],
                 closing_message=spec.get("closing_message", ""),

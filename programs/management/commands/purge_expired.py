@@ -1,6 +1,6 @@
 """Purge closed and withdrawn requests whose retention period has passed. Run daily."""
 
-from ...services.cases import requests_purge_expired
+from ...services.cases import cases_purge_expired
 from ._base import ToolkitCommand
 
 
@@ -11,6 +11,6 @@ class Command(ToolkitCommand):
     )
 
     def handle(self, *args, **options):
-        purged = requests_purge_expired()
+        purged = cases_purge_expired()
         noun = "request" if purged == 1 else "requests"
         self.stdout.write(f"Purged {purged} expired {noun}.")
