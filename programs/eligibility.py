@@ -42,6 +42,7 @@ from .models import (
     Case,
     CaseEvent,
     Channel,
+    Message,
     SupporterProfile,
     TrainingCompletion,
     TrainingRequirement,
@@ -452,6 +453,12 @@ def with_handover_pending(qs: QuerySet[Case]) -> QuerySet[Case]:
             output_field=BooleanField(),
         )
     )
+
+
+def requester_waiting(*, case: Case) -> bool:
+    """The requester wrote last: their message has had no answer yet."""
+    last = case.messages.order_by("-id").values_list("sender", flat=True).first()
+    return last == Message.Sender.REQUESTER
 
 
 def handover_pending(*, case: Case) -> bool:

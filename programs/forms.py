@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import CHANNELS_NEEDING_CONTACT, Channel, Language, Unit, Urgency
+from . import selectors
+from .models import CHANNELS_NEEDING_CONTACT, Channel, Language, Urgency
 from .services import intake
 from .services.intake import (
     MAX_ALIAS_LENGTH,
@@ -119,8 +120,10 @@ class IntakeForm(forms.Form):
             "Share as much or as little as you like, up to %(n)d characters. "
             "Please leave out names, including yours."
         ) % {"n": MAX_MESSAGE_LENGTH}
-        offered = program.offered_channels()
-        self.fields["topics"].queryset = program.topics.all()
+        choices = selectors.intake_choices(program=program)
+        offered = choices["channels"]
+        self.fields["topics"].queryset = choices["topics"]
+        self.fields["preferred_language"].queryset = choices["languages"]
         self.fields["channel"].choices = [(c.value, c.label) for c in offered]
         if offered:
             self.fields["channel"].initial = (
@@ -128,8 +131,7 @@ class IntakeForm(forms.Form):
             )
         if not any(c in CHANNELS_NEEDING_CONTACT for c in offered):
             del self.fields["contact_detail"]
-        # Query the units: a prefetched ParentalKey manager would match any program's.
-        units = Unit.objects.filter(program=program)
+        units = choices["units"]
         if units.exists():
             unit = program.unit_label
             self.fields["excluded_unit"].queryset = units

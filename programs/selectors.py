@@ -62,17 +62,30 @@ def help_resources(
     return list(resources)
 
 
+def intake_choices(*, program: Program) -> dict:
+    """The choices a request to this program may make, as querysets: the web form validates
+    against them and the API's public face lists them, so both offer the same."""
+    return {
+        "channels": list(program.offered_channels()),
+        "topics": program.topics.all(),
+        "languages": Language.objects.all(),
+        # Query the units: a prefetched ParentalKey manager would match any program's.
+        "units": Unit.objects.filter(program=program).order_by("sort_order", "pk"),
+    }
+
+
 def program_intake_face(*, program: Program) -> dict:
     """What anyone may know before asking this program for help: whether it is open, its
     limits of confidentiality, the choices its request form offers, and its crisis lines."""
+    choices = intake_choices(program=program)
     return {
         "program": program,
         "is_open": program.is_open,
         "confidentiality_limits": program.confidentiality_limits,
-        "channels": list(program.offered_channels()),
-        "topics": list(program.topics.all()),
-        "languages": list(Language.objects.all()),
-        "units": list(Unit.objects.filter(program=program).order_by("sort_order", "pk")),
+        "channels": choices["channels"],
+        "topics": list(choices["topics"]),
+        "languages": list(choices["languages"]),
+        "units": list(choices["units"]),
         "crisis_lines": help_resources(program=program, crisis_only=True),
     }
 

@@ -72,6 +72,11 @@ class CaseDetailView(StaffAPIView):
     @extend_schema(
         tags=["supporter"],
         summary="Move a case along (closing needs an outcome)",
+        description=(
+            "Kept for clients written before the action routes; new clients use "
+            "`cases/{id}/status/` and `cases/{id}/close/`, which call the same service."
+        ),
+        deprecated=True,
         request=s.CaseUpdateInSerializer,
         responses={200: s.CaseDetailSerializer, **errors(*WRITE_ERRORS)},
     )

@@ -263,12 +263,6 @@ def handover_ask(*, case: Case, actor, via="web") -> None:
     )
 
 
-def requester_waiting(*, case: Case) -> bool:
-    """The requester wrote last: their message has had no answer yet."""
-    last = case.messages.order_by("-id").values_list("sender", flat=True).first()
-    return last == Message.Sender.REQUESTER
-
-
 @transaction.atomic
 def case_close(*, case: Case, actor, outcome: str, closing_message: str = "", via="web") -> Case:
     """Close a case with an outcome. A closing message is required while the requester's last
@@ -283,7 +277,7 @@ def case_close(*, case: Case, actor, outcome: str, closing_message: str = "", vi
         errors["closing_message"] = _("Please keep this under %(n)d characters.") % {
             "n": MAX_MESSAGE_LENGTH
         }
-    elif not closing_message and requester_waiting(case=case):
+    elif not closing_message and eligibility.requester_waiting(case=case):
         errors["closing_message"] = _(
             "Their last message has not been answered yet. Write them a closing message: "
             "they will read it, with the crisis lines, when they next open their request."

@@ -218,7 +218,7 @@ def _case_page(request, case, bound=None, status=200):
         "forms": forms_,
         "handover_pending": eligibility.handover_pending(case=case),
         "can_work": case.is_open and case.status != Case.Status.OFFERED,
-        "requester_waiting": cases.requester_waiting(case=case),
+        "requester_waiting": eligibility.requester_waiting(case=case),
         "resources": selectors.help_resources(program=case.program),
         "form_tokens": staff_form_tokens(case, request.user),
         **selectors.case_record(case=case, user=request.user),
