@@ -108,7 +108,8 @@ def store() -> DatabaseCounter | CacheCounter:
     name = getattr(settings, "TOOLKIT_RATE_LIMIT_STORE", "")
     if not name:
         backend = settings.CACHES["default"]["BACKEND"].lower()
-        name = "cache" if "redis" in backend or "memcache" in backend else "database"
+        native = "redis" in backend or ("memcache" in backend and "locmem" not in backend)
+        name = "cache" if native else "database"
     return STORES[name]
 
 
