@@ -2,7 +2,7 @@
 
 It depends on Django and cryptography only; programs, cms and api import it, never the
 reverse. Settings it reads: SECRET_KEY (and SECRET_KEY_FALLBACKS), TOOLKIT_DATA_KEY,
-TOOLKIT_RATE_LIMITS and TOOLKIT_TRUSTED_PROXIES.
+TOOLKIT_RATE_LIMITS, TOOLKIT_RATE_LIMIT_STORE and TOOLKIT_TRUSTED_PROXIES.
 
 - No client address, user agent or forwarding header reaches a view, a log line or an
   error report (middleware.AnonymityMiddleware, the first middleware, removes them from
@@ -22,10 +22,11 @@ TOOLKIT_RATE_LIMITS and TOOLKIT_TRUSTED_PROXIES.
   characters). Only an HMAC-SHA256 of a code is stored, under a key derived from
   SECRET_KEY with HKDF, so the database alone cannot confirm a code; codes still match
   after SECRET_KEY is rotated into SECRET_KEY_FALLBACKS. A code's repr is hidden.
-- Rate limits live only in the cache, keyed by an HMAC of the client's address (an IPv6
-  client's /64) under a key that changes every day (ratelimit.client_key), so the cache
-  never holds an address and one day's keys cannot be linked to the next. Entries expire
-  when their fixed window ends, not at a time taken from a request. Callers pass a
+- Rate limits are counted in the RateCount table (or a Redis/memcached cache), keyed by an
+  HMAC of the client's address (an IPv6 client's /64) under a key that changes every day
+  (ratelimit.client_key), so no count is kept under an address and one day's keys cannot be
+  linked to the next. Counts expire when their fixed window ends, not at a time taken from
+  a request. Callers pass a
   program's own limit in (client_limit); the rest comes from TOOLKIT_RATE_LIMITS.
 - Anonymous forms carry a signed, expiring, single-use token instead of a CSRF cookie
   (formtokens); the cache holds only used nonces, expiring on the hour.

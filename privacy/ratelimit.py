@@ -1,22 +1,28 @@
-"""Fixed-window rate limits kept only in the cache.
+"""Fixed-window rate limits, counted with one atomic statement per limit.
 
-A client is known by an HMAC of its address under a key that changes every day, so the
-cache never holds an address and yesterday's keys cannot be linked to today's. IPv6
-clients are counted by their /64 network, which one household or phone usually holds.
+A client is known by an HMAC of its address under a key that changes every day, so no
+count is ever stored under an address and yesterday's keys cannot be linked to today's.
+IPv6 clients are counted by their /64 network, which one household or phone usually holds.
 The numbers live in settings.TOOLKIT_RATE_LIMITS.
 
-The counts for everyone together live in their own cache ("rate_limits"), which holds a few
-keys only (one per scope and window). Django's local-memory and database caches drop a third
-of their entries once they pass MAX_ENTRIES, so a flood from many addresses would otherwise
-cull the global counters too and silently reset the cap meant to stop that flood.
+The counts live in a table (RateCount) by default: one INSERT ... ON CONFLICT DO UPDATE
+... RETURNING per limit, so two workers never lose a hit and nothing can reset a count
+before its window ends. Django's database and local-memory caches drop a third of their
+entries once they pass MAX_ENTRIES, so a flood from many addresses kept in such a cache would
+cull the global count and reset the cap meant to stop that flood; the table is never culled,
+only rid of windows that have ended (purge_expired). When the default cache counts natively
+(Redis or memcached, from CACHE_URL) the counts go there instead, with its atomic incr.
+settings.TOOLKIT_RATE_LIMIT_STORE ("database" or "cache") overrides that choice.
 """
 
 import hmac
 import ipaddress
+from datetime import UTC, datetime
 from hashlib import sha256
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from . import crypto
@@ -51,36 +57,83 @@ def _bucket(window: int) -> tuple[int, int]:
     return bucket, (bucket + 1) * window - now
 
 
-def _global_store():
-    """Where the counts for everyone live: apart, so that culling never reaches them."""
-    return caches["rate_limits"] if "rate_limits" in settings.CACHES else cache
+class DatabaseCounter:
+    """Counts in the RateCount table: one statement per hit, one per read."""
+
+    def hit(self, key: str, expires: datetime) -> int:
+        from .models import RateCount
+
+        table = connection.ops.quote_name(RateCount._meta.db_table)
+        key_col, count_col, expires_col = (
+            connection.ops.quote_name(name) for name in ("key", "count", "expires")
+        )
+        expires = RateCount._meta.get_field("expires").get_db_prep_value(expires, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({key_col}, {count_col}, {expires_col}) "  # noqa: S608
+                f"VALUES (%s, 1, %s) ON CONFLICT ({key_col}) "
+                f"DO UPDATE SET {count_col} = {table}.{count_col} + 1 RETURNING {count_col}",
+                [key, expires],
+            )
+            return cursor.fetchone()[0]
+
+    def count(self, key: str) -> int:
+        from .models import RateCount
+
+        return RateCount.objects.filter(key=key).values_list("count", flat=True).first() or 0
 
 
-def _cache_key(key: str, window: int) -> str:
-    return f"rl:{key}:{_bucket(window)[0]}"
+class CacheCounter:
+    """Counts in a cache whose incr is atomic and keeps the entry's expiry (Redis,
+    memcached; local memory in tests). Not for the database cache, whose incr resets it."""
+
+    def hit(self, key: str, expires: datetime) -> int:
+        timeout = max(1, int((expires - timezone.now()).total_seconds()) + 1)
+        cache.add(key, 0, timeout=timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:  # gone between add and incr
+            cache.add(key, 1, timeout=timeout)
+            return 1
+
+    def count(self, key: str) -> int:
+        return cache.get(key) or 0
 
 
-def _hit(key: str, limit: int, window: int, store=cache) -> bool:
-    """Count one hit; True while under the limit.
-
-    Entries expire when their window ends, never at a time taken from a request, so not
-    even a cache's expiry column says when someone asked. touch() puts the expiry back
-    after incr(), which some backends (the database cache) reset to the default timeout.
-    """
-    bucket, remaining = _bucket(window)
-    cache_key = f"rl:{key}:{bucket}"
-    store.add(cache_key, 0, timeout=remaining + 5)
-    try:
-        count = store.incr(cache_key)
-    except ValueError:
-        store.set(cache_key, 1, timeout=remaining + 5)
-        count = 1
-    store.touch(cache_key, timeout=remaining + 5)
-    return count <= limit
+STORES = {"database": DatabaseCounter(), "cache": CacheCounter()}
 
 
-def _full(key: str, limit: int, window: int, store=cache) -> bool:
-    return (store.get(_cache_key(key, window)) or 0) >= limit
+def store() -> DatabaseCounter | CacheCounter:
+    """settings.TOOLKIT_RATE_LIMIT_STORE, or else the cache if it counts natively."""
+    name = getattr(settings, "TOOLKIT_RATE_LIMIT_STORE", "")
+    if not name:
+        backend = settings.CACHES["default"]["BACKEND"].lower()
+        native = "redis" in backend or ("memcache" in backend and "locmem" not in backend)
+        name = "cache" if native else "database"
+    return STORES[name]
+
+
+def _key(key: str, window: int) -> tuple[str, datetime]:
+    """The stored key (with the window's number) and the moment the window ends."""
+    bucket = _bucket(window)[0]
+    return f"rl:{key}:{bucket}", datetime.fromtimestamp((bucket + 1) * window, tz=UTC)
+
+
+def hit(key: str, limit: int, window: int) -> bool:
+    """Count one hit under key in the current window; True while under the limit."""
+    return store().hit(*_key(key, window)) <= limit
+
+
+def _full(key: str, limit: int, window: int) -> bool:
+    return store().count(_key(key, window)[0]) >= limit
+
+
+def purge_expired(*, now: datetime | None = None) -> int:
+    """Delete the database counts whose window has ended; a running window is never touched."""
+    from .models import RateCount
+
+    deleted, _ = RateCount.objects.filter(expires__lte=now or timezone.now()).delete()
+    return deleted
 
 
 def _limits(scope: str):
@@ -97,19 +150,21 @@ def allow(scope: str, client: str, *, client_limit: int | None = None) -> bool:
     per_client, overall = _limits(scope)
     if client_limit is not None:
         per_client = (client_limit, per_client[1])
-    client_ok = _hit(f"{scope}:c:{client}", *per_client)
-    global_ok = _hit(f"{scope}:g", *overall, store=_global_store())
+    client_ok = hit(f"{scope}:c:{client}", *per_client)
+    global_ok = hit(f"{scope}:g", *overall)
     return client_ok and global_ok
 
 
 def exceeded(scope: str, client: str) -> bool:
     """True if this client, or everyone together, has used up the window (counts nothing)."""
     per_client, overall = _limits(scope)
-    return _full(f"{scope}:c:{client}", *per_client) or _full(
-        f"{scope}:g", *overall, store=_global_store()
-    )
+    return _full(f"{scope}:c:{client}", *per_client) or _full(f"{scope}:g", *overall)
+
+
+def seconds_until_next_window(window: int) -> int:
+    return _bucket(window)[1]
 
 
 def seconds_left(scope: str) -> int:
     """Seconds until this scope's per-client window starts again."""
-    return _bucket(_limits(scope)[0][1])[1]
+    return seconds_until_next_window(_limits(scope)[0][1])

@@ -17,6 +17,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 INSTALLED_APPS = [
+    "privacy",
     "programs",
     "cms",
     "api",
@@ -111,18 +112,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-def with_rate_limit_cache(default: dict) -> dict:
-    """The caches: the default one, and beside it on the same backend a small one that holds
-    only the rate limits' counts for everyone (see privacy.ratelimit). It never holds more
-    than a few keys, so no cull (local-memory and database caches drop a third of their
-    entries past MAX_ENTRIES) can reset the global caps during a flood."""
-    counts = {**default, "KEY_PREFIX": "rate-limits"}
-    if default["BACKEND"].endswith(("LocMemCache", "DatabaseCache", "FileBasedCache")):
-        counts["LOCATION"] = f"{default.get('LOCATION') or 'toolkit'}_rate_limits"
-    return {"default": default, "rate_limits": counts}
-
-
-CACHES = with_rate_limit_cache(env.cache("CACHE_URL", default="locmemcache://toolkit"))
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://toolkit")}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -328,6 +318,9 @@ TOOLKIT_RATE_LIMITS = {
     # "Forgot password" requests, per client and per account (both keyed hashes).
     "password_reset": {"client": (5, 60 * 60), "global": (500, 60 * 60)},
 }
+# Where rate-limit counts live: "database" (the RateCount table) or "cache" (for a Redis or
+# memcached CACHE_URL, whose incr is atomic). Empty: "cache" for those two, else "database".
+TOOLKIT_RATE_LIMIT_STORE = env.str("TOOLKIT_RATE_LIMIT_STORE", default="")
 # How many proxies in front of us append to X-Forwarded-For (0: use the socket address).
 TOOLKIT_TRUSTED_PROXIES = env.int("TOOLKIT_TRUSTED_PROXIES", default=0)
 TOOLKIT_QUICK_EXIT_URL = env.str("TOOLKIT_QUICK_EXIT_URL", default="https://www.wikipedia.org/")

@@ -4,7 +4,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, TOOLKIT_DATA_KEY, env, with_rate_limit_cache
+from .base import ALLOWED_HOSTS, SECRET_KEY, TOOLKIT_DATA_KEY, env
 
 _missing = [
     name
@@ -40,5 +40,6 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# A cache shared by every worker, so that rate limits hold across them.
-CACHES = with_rate_limit_cache(env.cache("CACHE_URL", default="dbcache://toolkit_cache"))
+# A cache shared by every worker (used form tokens, sign-in limits); rate-limit counts live
+# in the database (privacy.RateCount) unless CACHE_URL is Redis or memcached.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://toolkit_cache")}

@@ -1,7 +1,6 @@
 """Tests: same as base, with fast hashing, a fixed data key and tasks run inline."""
 
 from .base import *  # noqa: F403
-from .base import with_rate_limit_cache
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-with-enough-length-and-variety-0123456789"  # noqa: S105
@@ -14,7 +13,7 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = with_rate_limit_cache(
-    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
-)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -1,5 +1,7 @@
 """Purge closed and withdrawn requests whose retention period has passed. Run daily."""
 
+from privacy import ratelimit
+
 from ...services.cases import cases_purge_expired
 from ._base import ToolkitCommand
 
@@ -7,10 +9,14 @@ from ._base import ToolkitCommand
 class Command(ToolkitCommand):
     help = (
         "Delete what was said in closed and withdrawn requests once their program's "
-        "retention period has passed, keeping only anonymous counts. Run it once a day."
+        "retention period has passed, keeping only anonymous counts, and the rate-limit "
+        "counts whose window has ended. Run it once a day."
     )
 
     def handle(self, *args, **options):
         purged = cases_purge_expired()
         noun = "request" if purged == 1 else "requests"
         self.stdout.write(f"Purged {purged} expired {noun}.")
+        windows = ratelimit.purge_expired()
+        if windows:
+            self.stdout.write(f"Removed {windows} rate-limit counts whose window had ended.")
