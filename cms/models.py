@@ -11,7 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from programs import selectors
-from programs.models import Program
+from programs.models import Program, TrainingRequirement
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -129,7 +129,8 @@ class ArticleIndexPage(ProgramSectionMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = ArticlePage.objects.child_of(self).live().order_by("-date")
+        # Same-day articles keep the editor's order in the page tree.
+        context["articles"] = ArticlePage.objects.child_of(self).live().order_by("-date", "path")
         return context
 
 
@@ -197,3 +198,10 @@ class TrainingIndexPage(ProgramSectionMixin, Page):
 class TrainingModulePage(StoryPage):
     content_panels = StoryPage.panels_with()
     parent_page_types = ["cms.TrainingIndexPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Reading counts as completing only for a page set as a requirement's training page;
+        # a course outline is completed on the course, and the coordinator records it.
+        context["read_to_complete"] = TrainingRequirement.objects.filter(page=self).exists()
+        return context

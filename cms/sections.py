@@ -1,4 +1,5 @@
-"""Each program gets its own section of the site, with starter content an admin edits."""
+"""Each program gets its own section of the site, with starter content an admin edits
+(the words are in fixtures/starter_content/, see starter_content.py)."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -9,15 +10,14 @@ from wagtail.models import GroupPagePermission, Page, Site
 
 from programs.services.members import content_group_name
 
+from . import starter_content
 from .models import (
     ArticleIndexPage,
-    ArticlePage,
     HomePage,
     NewsletterIndexPage,
     NewsletterIssuePage,
     ProgramPage,
     ResourceIndexPage,
-    ResourcePage,
     TrainingIndexPage,
 )
 
@@ -28,8 +28,25 @@ def _rich(*paragraphs: str) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
-def _para(text: str) -> list[dict]:
-    return [{"type": "paragraph", "value": _rich(text)}]
+def _welcome_issue() -> NewsletterIssuePage:
+    return NewsletterIssuePage(
+        title=_("Welcome to peer support"),
+        slug="welcome",
+        issue_date=timezone.localdate(),
+        summary=_("Our program is open."),
+        body=[
+            {
+                "type": "paragraph",
+                "value": _rich(
+                    _(
+                        "Our peer support program is open. You can ask for a peer "
+                        "supporter to get in touch from the program's page, without "
+                        "giving your name."
+                    )
+                ),
+            }
+        ],
+    )
 
 
 @transaction.atomic
@@ -97,105 +114,53 @@ def ensure_program_section(program) -> list[str]:
     home = ensure_home()
     program_page = ProgramPage.objects.filter(program=program).first()
     if program_page is None:
+        landing = starter_content.landing(program.kind)
         program_page = home.add_child(
             instance=ProgramPage(
                 title=program.name,
                 slug=program.slug,
                 program=program,
-                intro=_rich(
-                    _(
-                        "Sometimes work and life get heavy. Our peer supporters are trained "
-                        "colleagues who have lived through hard times themselves. You can ask "
-                        "one of them to get in touch, without giving your name."
-                    ),
-                    _(
-                        "Peer support is not therapy or an emergency service. If you are in "
-                        "danger now, use the crisis lines at the top of every page."
-                    ),
-                ),
+                intro=landing.intro,
+                body=landing.body,
             )
         )
+        program_page.save_revision().publish()
         changes.append(_("created the program's pages"))
-    today = timezone.localdate()
     sections = [
         (
             ArticleIndexPage,
             _("Articles"),
             "articles",
             _("Short reads from peer supporters and the program team."),
-            ArticlePage,
-            {
-                "title": _("What peer support is, and what it is not"),
-                "slug": "what-peer-support-is",
-                "date": today,
-                "summary": _("A colleague who listens, understands and helps you find more help."),
-                "body": _para(
-                    _(
-                        "A peer supporter is a trained colleague who has been through "
-                        "something hard and come out the other side. They listen without "
-                        "judging, help you think things through, and help you find "
-                        "professional care when you need it. They are not counsellors, "
-                        "and they do not report to your manager."
-                    )
-                ),
-            },
         ),
         (
             ResourceIndexPage,
             _("Help and resources"),
             "resources",
             _("Places to turn to, day and night."),
-            ResourcePage,
-            {
-                "title": _("Looking after yourself after a hard shift"),
-                "slug": "after-a-hard-shift",
-                "summary": _("Small things that help in the first days."),
-                "body": _para(
-                    _(
-                        "Sleep, food and people you trust matter more than usual after "
-                        "a hard experience. Strong reactions are normal and usually ease "
-                        "with time. If they do not, or if they get worse, talk to someone."
-                    )
-                ),
-            },
         ),
         (
             NewsletterIndexPage,
             _("Newsletter"),
             "newsletter",
             _("News from the peer support program."),
-            NewsletterIssuePage,
-            {
-                "title": _("Welcome to peer support"),
-                "slug": "welcome",
-                "issue_date": today,
-                "summary": _("Our program is open."),
-                "body": _para(
-                    _(
-                        "Our peer support program is open. You can ask for a peer "
-                        "supporter to get in touch from the program's page, without "
-                        "giving your name."
-                    )
-                ),
-            },
         ),
         (
             TrainingIndexPage,
             _("Training for supporters"),
             "training",
             _("Material for peer supporters."),
-            None,
-            None,
         ),
     ]
-    for index_class, title, slug, intro, child_class, child in sections:
-        index_page = index_class.objects.child_of(program_page).first()
-        if index_page is None:
-            index_page = program_page.add_child(
-                instance=index_class(title=title, slug=slug, intro=_rich(intro))
-            )
-            if child_class is not None:
-                index_page.add_child(instance=child_class(**child))
-            changes.append(_("created the %(section)s section") % {"section": title})
+    for index_class, title, slug, intro in sections:
+        if index_class.objects.child_of(program_page).exists():
+            continue
+        index_page = program_page.add_child(
+            instance=index_class(title=title, slug=slug, intro=_rich(intro))
+        )
+        if index_class is NewsletterIndexPage:
+            index_page.add_child(instance=_welcome_issue())
+        changes.append(_("created the %(section)s section") % {"section": title})
+    changes.extend(starter_content.section_fill(program_page=program_page, kind=program.kind))
     _grant_content_permissions(program, program_page)
     return changes
