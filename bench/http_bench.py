@@ -41,6 +41,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
 THREADS, CONNECTIONS = 2, 16
+DRAINED = 0.25  # seconds for one bare request per worker: well under the slowest page
 VERBOSE = os.environ.get("BENCH_VERBOSE") == "1"
 STATION, INTAKE = "bench-station", "bench-intake"
 CASES = 50
@@ -287,18 +288,21 @@ def check_once(endpoint, data, form_file: str) -> int:
         return 0
 
 
-def drain(data) -> None:
+def drain(data, p99_ms: float) -> None:
     """Wait until the server has worked off what the last run left queued (requests wrk had
     sent when it stopped), so it does not slow the next endpoint's run."""
     from concurrent.futures import ThreadPoolExecutor
 
-    deadline = time.perf_counter() + 10
+    deadline = time.perf_counter() + 5
     with ThreadPoolExecutor(WORKERS) as pool:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             list(pool.map(lambda _: check_once(ENDPOINTS[0], data, ""), range(WORKERS)))
-            if time.perf_counter() - started < 0.05:
-                return
+            # One bare request per worker, all answered quickly: no page is still being made.
+            if time.perf_counter() - started < DRAINED:
+                break
+    # What was still being made when the queue emptied ends within one request's time.
+    time.sleep(min(1.5, p99_ms / 1000 * WORKERS / CONNECTIONS))
 
 
 def measure(label: str, env: dict, tmp: Path) -> list[dict]:
@@ -344,8 +348,8 @@ def measure(label: str, env: dict, tmp: Path) -> list[dict]:
         for endpoint in ENDPOINTS:  # warm-up: every worker has loaded every page once
             warm = wrk_args(endpoint, data, tmp, data["form_files"][0])
             warm[3] = "-d1s"
-            subprocess.run(warm, check=True, capture_output=True)
-            drain(data)
+            warmed = subprocess.run(warm, check=True, capture_output=True, text=True)
+            drain(data, parse_wrk(warmed.stdout)["p99"])
         results: dict[str, list[dict]] = {e[0]: [] for e in ENDPOINTS}
         load_before = os.getloadavg()[0]
         for r in range(ROUNDS):
@@ -354,7 +358,7 @@ def measure(label: str, env: dict, tmp: Path) -> list[dict]:
                 args = wrk_args(endpoint, data, tmp, data["form_files"][r + 2])
                 done = subprocess.run(args, check=True, capture_output=True, text=True)
                 results[endpoint[0]].append(parse_wrk(done.stdout))
-                drain(data)
+                drain(data, results[endpoint[0]][-1]["p99"])
                 if VERBOSE:
                     print(endpoint[0], results[endpoint[0]][-1], flush=True)
         load_after = os.getloadavg()[0]
