@@ -71,9 +71,13 @@ test: system-deps install lint check
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-# Benchmarks (not part of `make test`): matching, then the load-and-fault run on PostgreSQL.
+# Benchmarks (not part of `make test`): matching and reports, the HTTP table against the
+# baselines (SQLite, then PostgreSQL; needs wrk), then the load-and-fault run on PostgreSQL.
 bench: system-deps install
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/outage.py
 
 clean:
