@@ -140,12 +140,12 @@ def fill(out: Path, rounds: int) -> None:
             station, email="busy@bench.example.org", max_active_cases=CASES + 10
         )
         for n in range(CASES):
-            submitted = intake.request_submit(
+            submitted = intake.case_submit(
                 program=station, message=f"Case {n}: a hard shift, would like to talk."
             )
-            case = submitted.request
-            cases.request_offer(request=case, supporter=profile, actor=coordinator)
-            cases.request_accept(request=case, actor=profile.user)
+            case = submitted.case
+            cases.case_offer(case=case, supporter=profile, actor=coordinator)
+            cases.case_accept(case=case, actor=profile.user)
         for n in range(20):  # a queue for the coordinator
             factories.submit_request(station, message=f"Queued {n}: could someone call me?")
     Row.objects.bulk_create(Row(body=f"row {n}: some short text") for n in range(CASES))
