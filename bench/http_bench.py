@@ -127,6 +127,7 @@ def fill(out: Path, rounds: int) -> None:
     from privacy import formtokens
     from programs.models import Role
     from programs.services import cases, intake, tokens
+    from programs.views import public as public_views
     from tests import factories, mfa
 
     mfa.pretend_everyone_enrolled()  # every new person gets a TOTP; force_login passes it
@@ -158,7 +159,7 @@ def fill(out: Path, rounds: int) -> None:
         client.force_login(user)
         sessions[key] = client.cookies["sessionid"].value
     _token, api_key = tokens.token_create(user=profile.user, name="bench")
-    purpose = f"request:{intake_program.pk}"  # programs.views.public._request_form_purpose
+    purpose = public_views._request_form_purpose(intake_program)
 
     def form_body() -> str:
         return urllib.parse.urlencode({**INTAKE_FORM, "form_token": formtokens.issue(purpose)})
