@@ -129,6 +129,7 @@ def fill(out: Path, rounds: int) -> None:
     from programs.services import cases, intake, tokens
     from programs.views import public as public_views
     from tests import factories, mfa
+    from toolkit.database import refresh_statistics
 
     mfa.pretend_everyone_enrolled()  # every new person gets a TOTP; force_login passes it
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -150,6 +151,7 @@ def fill(out: Path, rounds: int) -> None:
         for n in range(20):  # a queue for the coordinator
             factories.submit_request(station, message=f"Queued {n}: could someone call me?")
     Row.objects.bulk_create(Row(body=f"row {n}: some short text") for n in range(CASES))
+    refresh_statistics()  # as the daily purge job does
 
     program_page = ProgramPage.objects.get(program=station)
     article = ArticlePage.objects.descendant_of(program_page).live().first()

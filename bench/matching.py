@@ -15,6 +15,7 @@ from django.db import connection, reset_queries
 from django.utils import timezone
 
 from programs.models import Case
+from toolkit.database import refresh_statistics
 
 SUPPORTERS = 5_000
 UNITS = 40
@@ -140,6 +141,7 @@ def _build():
         )
         queued.topics.set(rng.sample(topics, rng.randint(0, 2)))
         waiting.append(queued)
+    refresh_statistics()  # as the daily job would have, by the time a queue is this long
     return program, request, waiting
 
 
@@ -201,4 +203,4 @@ def main() -> None:
     print(f"  same, .order_by('pk').first()           {key_ms:8.3f} ms")
     print(f"RATIO matching / plain lookup             {matching_ms / plain_ms:8.1f}x")
     print(f"  ratio matching / key-ordered lookup     {matching_ms / key_ms:8.1f}x")
-    print(f"ranked_for_requests, a queue of 20        {queue_ms:8.1f} ms (one query, 3 each)")
+    print(f"ranked_for_requests, a queue of 20        {queue_ms:8.1f} ms (two queries, 3 each)")

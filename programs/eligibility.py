@@ -11,6 +11,7 @@ training ledger. Supporters are paired with requests by a join through their pro
 the request's wishes are columns of the same row and every rule is plain SQL.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
@@ -117,7 +118,7 @@ def _ready(program_ids, *, on=None) -> QuerySet[SupporterProfile]:
     return qs.filter(*(rules[name] for name in SUPPORTER_RULES))
 
 
-def _pairs(cases, *, ready_only: bool, on=None) -> QuerySet[SupporterProfile]:
+def _pairs(cases, *, ready_only: bool = False) -> QuerySet[SupporterProfile]:
     """Supporters paired with the given requests of their program, scored.
 
     The request's fields arrive as `req_*` aliases; all later rules refer to those names,
@@ -130,7 +131,7 @@ def _pairs(cases, *, ready_only: bool, on=None) -> QuerySet[SupporterProfile]:
     program_ids = sorted({r.program_id for r in cases})
     qs = SupporterProfile.objects.all()
     if ready_only:
-        qs = qs.filter(pk__in=_ready(program_ids, on=on).values("pk"))
+        qs = qs.filter(pk__in=_ready(program_ids).values("pk"))
     qs = (
         qs.filter(program_id__in=program_ids, program__cases__pk__in=case_ids)
         .annotate(req_pk=F("program__cases__id"))
@@ -216,7 +217,7 @@ def _eligible(cases, *, batch: bool) -> QuerySet[SupporterProfile]:
     rules = _rules()
     if batch:
         return _pairs(cases, ready_only=True).filter(*(rules[n] for n in PAIR_RULES))
-    return _pairs(cases, ready_only=False).filter(*(rules[n] for n in RULES))
+    return _pairs(cases).filter(*(rules[n] for n in RULES))
 
 
 def candidates(*, case: Case) -> QuerySet[SupporterProfile]:
@@ -228,17 +229,34 @@ def candidates(*, case: Case) -> QuerySet[SupporterProfile]:
     )
 
 
-def ranked_for_cases(*, cases, per_case: int = 3) -> dict:
-    """The best few candidates for each request, in one query: {request id: [supporters]}.
+# What the ranking reads for each pair; the supporters themselves are read afterwards.
+RANKED_FIELDS = (
+    "pk",
+    "req_pk",
+    "rank",
+    "eligible_count",
+    "score",
+    "active_cases",
+    "case_cap",
+    "shared_topics",
+    "shared_weight",
+    "gender_match",
+)
 
-    `requests` is a list of Case objects (a queryset is read first). Each
-    supporter carries `eligible_count`, the number of eligible supporters in all.
+
+def ranked_for_cases(*, cases, per_case: int = 3) -> dict:
+    """The best few candidates for each case: {case id: [supporters]}, in two queries
+    however long the queue (the ranked pairs, then the winners' rows).
+
+    `cases` is a list of Case objects (a queryset is read first). Each supporter carries
+    `eligible_count`, the number of eligible supporters in all. Only the ranking's few
+    columns go through the window sort, not every column of every pair.
     """
     cases = list(cases)
     if not cases:
         return {}
     order = [F("score").desc(), F("active_cases").asc(), F("pk").asc()]
-    rows = (
+    rows = list(
         _eligible(cases, batch=True)
         .order_by()
         .annotate(
@@ -246,10 +264,15 @@ def ranked_for_cases(*, cases, per_case: int = 3) -> dict:
             eligible_count=Window(Count("*"), partition_by=[F("req_pk")]),
         )
         .filter(rank__lte=per_case)
+        .values(*RANKED_FIELDS)
     )
+    profiles = SupporterProfile.objects.in_bulk({row["pk"] for row in rows})
     ranked: dict = {}
-    for supporter in sorted(rows, key=lambda s: s.rank):
-        ranked.setdefault(supporter.req_pk, []).append(supporter)
+    for row in sorted(rows, key=lambda r: r["rank"]):
+        supporter = copy.copy(profiles[row["pk"]])  # one supporter may rank for several cases
+        for name, value in row.items():
+            setattr(supporter, name, value)
+        ranked.setdefault(row["req_pk"], []).append(supporter)
     return ranked
 
 
@@ -263,7 +286,7 @@ def assess(*, case: Case) -> list[SupporterProfile]:
         f"ok_{name}": ExpressionWrapper(rules[name], output_field=BooleanField()) for name in RULES
     }
     supporters = list(
-        _pairs([case], ready_only=False)
+        _pairs([case])
         .annotate(**flags)
         .select_related("user", "unit")
         .order_by("display_name", "pk")

@@ -1,6 +1,7 @@
 """Purge closed and withdrawn requests whose retention period has passed. Run daily."""
 
 from privacy import ratelimit
+from toolkit.database import refresh_statistics
 
 from ...services.cases import cases_purge_expired
 from ._base import ToolkitCommand
@@ -20,3 +21,4 @@ class Command(ToolkitCommand):
         windows = ratelimit.purge_expired()
         if windows:
             self.stdout.write(f"Removed {windows} rate-limit counts whose window had ended.")
+        refresh_statistics()
