@@ -3,15 +3,19 @@
 Anonymous pages set no cookies, so Django's CSRF cookie cannot be used there. Instead each
 form carries a signed, expiring nonce. A token for the request form is only issued once
 the requester has acknowledged the program's limits of confidentiality, so holding one
-proves that acknowledgement. A nonce seen before is a replayed form. The cache holds
-only used nonces, which say nothing about who sent them.
+proves that acknowledgement. A nonce seen before is a replayed form. Used nonces are
+counted where the rate limits count (one statement, and never culled the way Django's
+database cache culls its entries, which would let a replay through); they say nothing
+about who sent them.
 """
 
 import secrets
+from datetime import UTC, datetime
 
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
+
+from . import ratelimit
 
 SALT = "toolkit.anonymous-form"
 MAX_AGE = 60 * 60 * 6
@@ -51,6 +55,10 @@ def _load(token: str, purpose: str) -> dict:
     return data
 
 
+def _used_key(data: dict) -> str:
+    return f"form-used:{data['n']}"
+
+
 def check(token: str, purpose: str) -> None:
     """Validate without using up the token; raise Invalid, Expired."""
     _load(token, purpose)
@@ -59,10 +67,10 @@ def check(token: str, purpose: str) -> None:
 def consume(token: str, purpose: str) -> None:
     """Accept a token once; raise Invalid, Expired or Replayed."""
     data = _load(token, purpose)
-    # Expire on the hour, so the cache does not record when the form was sent.
+    # Expire on the hour, so the store does not record when the form was sent.
     now = int(timezone.now().timestamp())
-    timeout = MAX_AGE + 3600 - now % 3600
-    if not cache.add(f"form-used:{data['n']}", 1, timeout=timeout):
+    expires = datetime.fromtimestamp(now + MAX_AGE + 3600 - now % 3600, tz=UTC)
+    if ratelimit.store().hit(_used_key(data), expires) > 1:
         raise Replayed
 
 
@@ -72,4 +80,4 @@ def release(token: str, purpose: str) -> None:
         data = _load(token, purpose)
     except Invalid:
         return
-    cache.delete(f"form-used:{data['n']}")
+    ratelimit.store().forget(_used_key(data))

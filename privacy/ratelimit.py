@@ -82,6 +82,11 @@ class DatabaseCounter:
 
         return RateCount.objects.filter(key=key).values_list("count", flat=True).first() or 0
 
+    def forget(self, key: str) -> None:
+        from .models import RateCount
+
+        RateCount.objects.filter(key=key).delete()
+
 
 class CacheCounter:
     """Counts in a cache whose incr is atomic and keeps the entry's expiry (Redis,
@@ -98,6 +103,9 @@ class CacheCounter:
 
     def count(self, key: str) -> int:
         return cache.get(key) or 0
+
+    def forget(self, key: str) -> None:
+        cache.delete(key)
 
 
 STORES = {"database": DatabaseCounter(), "cache": CacheCounter()}

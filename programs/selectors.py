@@ -29,8 +29,13 @@ from .models import (
 )
 
 
-def program_get_public(*, slug: str) -> Program:
-    """A program's public face: anyone may see its pages and crisis lines."""
+def program_get_public(*, slug: str, with_help: bool = True) -> Program:
+    """A program's public face: anyone may see its pages and crisis lines.
+
+    Without `with_help` its crisis lines and help are read only if asked for (the API's
+    intake answers with them only when a request shows crisis)."""
+    if not with_help:
+        return get_object_or_404(Program, slug=slug)
     return get_object_or_404(
         Program.objects.prefetch_related(
             # Into a list: a prefetched ParentalKey manager must never be filtered

@@ -68,7 +68,7 @@ class ProgramRequestsView(AnonymousAPIView):
         responses={201: s.ReceiptOutSerializer, **errors(400, 404, 409, 413, 415, 429)},
     )
     def post(self, request, slug):
-        program = selectors.program_get_public(slug=slug)
+        program = selectors.program_get_public(slug=slug, with_help=False)
         data = validated(s.RequestInSerializer, request.data)
         choices = _resolve_intake_choices(program, data)
         submission = intake.case_submit(

@@ -100,7 +100,7 @@ def intake_validate(
             "To be contacted this way, leave a phone number or email address. "
             "Or choose anonymous messages."
         )
-    allowed = set(program.topics.values_list("pk", flat=True))
+    allowed = set(program.topics.values_list("pk", flat=True)) if topics else set()
     if any(getattr(t, "pk", None) not in allowed for t in topics):
         errors["topics"] = _("Choose topics from the list.")
     if excluded_unit is not None and excluded_unit.program_id != program.pk:

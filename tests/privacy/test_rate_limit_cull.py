@@ -60,14 +60,14 @@ def cap_then_flood() -> tuple[int, bool]:
         ratelimit.exceeded("lookup", f"flood-{n}")
         ratelimit.allow("lookup", f"flood-{n}")
         ratelimit.allow("intake", f"flood-{n}")
-        cache.set(f"form-used:{n}", True)  # what else the cache holds fills it meanwhile
+        cache.set(f"filler:{n}", True)  # what else the cache holds fills it meanwhile
     return allowed, ratelimit.allow("intake", "one-more")
 
 
 @pytest.mark.usefixtures("intake_cap_of_five", "at_fixed_time", "tiny_database_cache")
 def test_a_flood_from_a_thousand_clients_never_resets_the_global_intake_cap():
     allowed, late = cap_then_flood()
-    assert cache.get("form-used:0") is None  # the cache did cull during the flood
+    assert cache.get("filler:0") is None  # the cache did cull during the flood
     assert allowed == 5
     assert late is False
     assert ratelimit.exceeded("intake", "someone-new") is True
