@@ -17,8 +17,9 @@ site is stale. So a hit costs one read of the page and one read of the two stamp
 database query when the caches are not the database; a worker's local page entries become
 stale the moment any worker stamps. The stamp is written at once and again when the
 transaction commits, so a page rendered from the old rows while the change was committing
-is stale too. A missing stamp (evicted) is written as "now", which makes older entries
-stale: losing a stamp never resurrects an old page.
+is stale too. A stamp missing when a page is read (evicted) is written as "now", which
+makes every older entry stale; one missing when a page is stored is written as the moment
+that rendering began (and entries live ten minutes at most, as a backstop).
 
 Headers: the entry keeps every header the inner middleware added (Content-Security-Policy,
 X-Frame-Options, Referrer-Policy, ...), and the anonymity middleware, which runs outside
@@ -28,6 +29,7 @@ a cached page repeats nothing that belongs to one visitor.
 """
 
 import hashlib
+import logging
 import time
 
 from django.conf import settings
@@ -37,10 +39,13 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+logger = logging.getLogger(__name__)
+
 PAGE_CACHE = "pages"
 SITE_SCOPE = "site"
-# A backstop only: invalidation is by stamps; this bounds an entry's life if one is missed.
-TIMEOUT = 60 * 60
+# A backstop only: invalidation is by stamps; this bounds an entry's life should a stamp be
+# lost (evicted from the default cache) in the moment between a change and a rendering.
+TIMEOUT = 10 * 60
 _STAMP_KEY = "pagecache:stamp:{}"
 # Public views whose GET carries no form token and no receipt; their POSTs are never cached.
 CACHEABLE_VIEWS = {"wagtail_serve", "programs:request", "programs:status"}
@@ -68,11 +73,15 @@ def invalidate(*scopes: str) -> None:
     scopes = [s for s in scopes if s]
     if not scopes:
         return
+    # At once, inside the change's transaction: if the shared cache cannot be written, the
+    # change fails rather than leaving stale pages. Again after the commit, for pages
+    # rendered from the old rows meanwhile.
     _stamp_now(scopes)
-    transaction.on_commit(lambda: _stamp_now(scopes))
+    transaction.on_commit(lambda: _stamp_now(scopes), robust=True)
 
 
 def _stamps(scopes) -> dict:
+    """The latest stamp of each scope; a missing (evicted) one is written as now."""
     keys = {s: _STAMP_KEY.format(s) for s in scopes}
     found = caches["default"].get_many(keys.values())
     missing = [s for s, k in keys.items() if k not in found]
@@ -80,6 +89,18 @@ def _stamps(scopes) -> dict:
         _stamp_now(missing)
         return {s: time.time_ns() for s in scopes}
     return {s: found[k] for s, k in keys.items()}
+
+
+def _ensure_stamps(scopes, before: int) -> None:
+    """A scope never stamped yet (or evicted) gets a stamp just before this rendering began,
+    so the entry is fresh and any older one stays stale. `add` never overwrites a stamp a
+    concurrent change wrote."""
+    store = caches["default"]
+    keys = [_STAMP_KEY.format(s) for s in scopes]
+    found = store.get_many(keys)
+    for key in keys:
+        if key not in found:
+            store.add(key, before, timeout=None)
 
 
 def _view_name(request) -> str | None:
@@ -133,13 +154,16 @@ def _may_store(request, response) -> bool:
         return False
     if getattr(request, "_page_cache_never", False):
         return False
-    cache_control = response.get("Cache-Control", "")
-    if "private" in cache_control:
+    # Requester routes say "private, no-store" to browsers and proxies, so that a shared
+    # computer keeps nothing; they saw no cookie, so their page is the same for everyone
+    # and may be kept here. Elsewhere "private" is taken at its word.
+    private = "private" in response.get("Cache-Control", "")
+    if private and not getattr(request, "anonymous_requester", False):
         return False
     return not any(marker in response.content for marker in _NOT_CACHED_MARKERS)
 
 
-def _replay(entry, request) -> HttpResponse:
+def _replay(entry) -> HttpResponse:
     response = HttpResponse(entry["content"], status=200)
     for name, value in entry["headers"]:
         response[name] = value
@@ -158,31 +182,44 @@ class PageCacheMiddleware:
         key = _key(request)
         if key is None:
             return self.get_response(request)
-        store = caches[PAGE_CACHE]
-        entry = store.get(key)
-        if entry is not None:
-            scopes = [SITE_SCOPE, *([entry["scope"]] if entry["scope"] else [])]
-            stamps = _stamps(scopes)
-            if all(stamp < entry["started"] for stamp in stamps.values()):
-                return _replay(entry, request)
+        try:
+            hit = self._hit(key)
+        except Exception:  # the cache (perhaps the database cache) is down: render
+            logger.warning("page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if hit is not None:
+            return hit
         started = time.time_ns()
         response = self.get_response(request)
         if _may_store(request, response):
-            store.set(
-                key,
-                {
-                    "scope": _scope_of(response),
-                    "started": started,
-                    "content": response.content,
-                    "headers": [
-                        (name, value)
-                        for name, value in response.items()
-                        if name.lower() not in _NOT_KEPT
-                    ],
-                },
-                TIMEOUT,
-            )
+            try:
+                self._store(key, response, started)
+            except Exception:
+                logger.warning("page cache unavailable", exc_info=True)
         return response
+
+    def _hit(self, key):
+        entry = caches[PAGE_CACHE].get(key)
+        if entry is None:
+            return None
+        scopes = [SITE_SCOPE, *([entry["scope"]] if entry["scope"] else [])]
+        stamps = _stamps(scopes)
+        if all(stamp < entry["started"] for stamp in stamps.values()):
+            return _replay(entry)
+        return None
+
+    def _store(self, key, response, started):
+        scope = _scope_of(response)
+        _ensure_stamps([SITE_SCOPE, *([scope] if scope else [])], started - 1)
+        entry = {
+            "scope": scope,
+            "started": started,
+            "content": response.content,
+            "headers": [
+                (name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT
+            ],
+        }
+        caches[PAGE_CACHE].set(key, entry, TIMEOUT)
 
 
 # Invalidation -------------------------------------------------------------------------
