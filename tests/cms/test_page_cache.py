@@ -164,3 +164,28 @@ def test_the_page_cache_can_be_turned_off(client, program, settings, django_asse
     with django_assert_max_num_queries(10) as queries:
         client.get(url)
     assert len(queries) > 0
+
+
+def test_a_page_still_renders_when_the_shared_cache_fails(client, program, monkeypatch):
+    from django.core.cache import caches
+
+    url = _article(program).url
+    client.get(url)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(caches["default"], "get_many", down)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'href="tel:988"' in response.content.decode()
+
+
+def test_a_head_request_is_answered_from_the_cached_page(
+    client, program, django_assert_num_queries
+):
+    url = _landing(program).url
+    client.get(url)
+    with django_assert_num_queries(0):
+        response = client.head(url)
+    assert response.status_code == 200
