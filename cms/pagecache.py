@@ -167,6 +167,7 @@ def _replay(entry) -> HttpResponse:
     response = HttpResponse(entry["content"], status=200)
     for name, value in entry["headers"]:
         response[name] = value
+    response["Content-Length"] = str(len(entry["content"]))
     return response
 
 
