@@ -8,7 +8,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from programs.signals import program_ready
 
+        from . import pagecache
+
         program_ready.connect(_create_section, dispatch_uid="cms-program-section")
+        pagecache.connect_receivers()
 
 
 def _create_section(sender, program, **kwargs):

@@ -37,13 +37,20 @@ class ProgramSectionMixin:
     """Pages inside a program's section know their program, for crisis lines and links."""
 
     def get_program_page(self):
-        return ProgramPage.objects.ancestor_of(self, inclusive=True).live().specific().first()
+        """The landing page this page is on or under, with its program, in one query."""
+        if isinstance(self, ProgramPage):
+            return self
+        return ProgramPage.objects.ancestor_of(self).live().select_related("program").first()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         program_page = self.get_program_page()
+        program = program_page.program if program_page else None
+        if program is not None and getattr(program, "prefetched_help_resources", None) is None:
+            # Read once: the crisis bar and the page's own lists both use this list.
+            program.prefetched_help_resources = program.help_resource_list()
         context["program_page"] = program_page
-        context["program"] = program_page.program if program_page else None
+        context["program"] = program
         return context
 
 
@@ -75,6 +82,23 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["program_pages"] = ProgramPage.objects.child_of(self).live().specific()
         return context
+
+    def route(self, request, path_components):
+        """Find the page at the path in one query, not two per level of the tree; a path
+        no page has exactly (a routable page's own sub-path) takes Wagtail's walk."""
+        if path_components:
+            page = (
+                Page.objects.filter(
+                    path__startswith=self.path,
+                    depth=self.depth + len(path_components),
+                    url_path=f"{self.url_path}{'/'.join(path_components)}/",
+                )
+                .specific()
+                .first()
+            )
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
 
 
 class ProgramPageForm(WagtailAdminPageForm):
@@ -116,8 +140,9 @@ class ProgramPage(ProgramSectionMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Training material is for supporters; it is linked from their caseload instead.
-        context["sections"] = self.get_children().live().not_type(TrainingIndexPage).specific()
-        context["help_resources"] = selectors.help_resources(program=self.program)
+        # Titles and links only: the base page rows are enough, no query per section type.
+        context["sections"] = self.get_children().live().not_type(TrainingIndexPage)
+        context["help_resources"] = selectors.help_resources(program=context["program"])
         return context
 
 

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that nothing after it can see who an anonymous requester is.
     "privacy.middleware.AnonymityMiddleware",
+    # Second: a cached anonymous page is answered before sessions, auth or the database.
+    "cms.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,7 +114,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://toolkit")}
+# Rendered anonymous public pages (cms.pagecache). Local to each worker is fine: the
+# invalidation stamps live in the shared default cache, so every worker's entries go
+# stale at once. PAGE_CACHE_URL may point at a shared Redis or memcached instead.
+PAGE_CACHE = env.cache("PAGE_CACHE_URL", default="locmemcache://toolkit-pages")
+if PAGE_CACHE["BACKEND"].endswith("LocMemCache"):
+    PAGE_CACHE.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://toolkit"), "pages": PAGE_CACHE}
+# Serve anonymous public pages (no cookie, no form token) from the "pages" cache.
+TOOLKIT_PAGE_CACHE = env.bool("TOOLKIT_PAGE_CACHE", default=True)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

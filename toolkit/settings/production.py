@@ -4,7 +4,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, TOOLKIT_DATA_KEY, env
+from .base import ALLOWED_HOSTS, PAGE_CACHE, SECRET_KEY, TOOLKIT_DATA_KEY, env
 
 _missing = [
     name
@@ -42,4 +42,9 @@ CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # A cache shared by every worker (used form tokens, sign-in limits); rate-limit counts live
 # in the database (privacy.RateCount) unless CACHE_URL is Redis or memcached.
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://toolkit_cache")}
+# Rendered public pages stay in each worker's memory ("pages", see base.py); only their
+# invalidation stamps are read from the shared default cache.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="dbcache://toolkit_cache"),
+    "pages": PAGE_CACHE,
+}
