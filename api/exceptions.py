@@ -23,6 +23,17 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class ProgramNotOpen(Conflict):
+    """A request to a program that is getting ready or closed: a calm word and the crisis
+    lines, in the one error shape (with "crisis_lines" beside "code" and "message")."""
+
+    default_code = "not_open"
+
+    def __init__(self, detail, crisis_lines):
+        super().__init__(detail)
+        self.crisis_lines = crisis_lines
+
+
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = gettext_lazy("This is more than we can accept at once. Please send less.")
@@ -94,6 +105,8 @@ def exception_handler(exc, context):
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         body = {"code": code, "message": str(detail)}
+    if isinstance(exc, ProgramNotOpen):
+        body["crisis_lines"] = exc.crisis_lines
     response.data = {"error": body}
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
         response.data["error"]["message"] = _(

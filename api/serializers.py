@@ -15,6 +15,7 @@ from programs.models import (
     ContactType,
     HelpResource,
     Message,
+    Program,
     Referral,
     ReferralKind,
     Role,
@@ -56,7 +57,11 @@ class ChoiceOutSerializer(serializers.Serializer):
 class IntakeFormSerializer(serializers.Serializer):
     program = serializers.CharField()
     name = serializers.CharField()
-    is_open = serializers.BooleanField()
+    state = serializers.ChoiceField(choices=Program.State.choices)
+    accepts_requests = serializers.BooleanField(
+        help_text=_("True only while the program is open; otherwise a request is refused.")
+    )
+    is_open = serializers.BooleanField(help_text=_("Deprecated: the same as accepts_requests."))
     confidentiality_limits = serializers.CharField()
     channels = ChoiceOutSerializer(many=True)
     topics = ChoiceOutSerializer(many=True)
@@ -353,7 +358,11 @@ class ProgramSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
     kind = serializers.CharField()
-    is_open = serializers.BooleanField()
+    state = serializers.ChoiceField(
+        choices=Program.State.choices,
+        help_text=_("Read-only: the program's admin opens and closes it in the admin."),
+    )
+    is_open = serializers.BooleanField(help_text=_("Deprecated: true when state is open."))
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
 
 

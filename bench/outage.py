@@ -200,6 +200,15 @@ def main() -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        # A new program is getting ready and takes no requests; this one has no supporters
+        # to pass the launch checklist, so the bench opens it directly.
+        opened = f"from programs.models import Program; Program.objects.filter(slug={SLUG!r})"
+        subprocess.run(
+            [*manage, "shell", "-c", opened + ".update(state='open')"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         import psycopg  # the one-INSERT view's table comes from bench/baseline's migration
 
         log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115 (closed with the server)

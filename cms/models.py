@@ -1,6 +1,7 @@
 """Editorial pages. Each program has a section: landing page, articles, resources, newsletter."""
 
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -42,6 +43,15 @@ class ProgramSectionMixin:
             return self
         return ProgramPage.objects.ancestor_of(self).live().select_related("program").first()
 
+    def serve(self, request, *args, **kwargs):
+        """A program that is getting ready shows its pages to its own staff only."""
+        program_page = self.get_program_page()
+        if program_page is not None and not selectors.program_pages_visible(
+            program=program_page.program, user=request.user
+        ):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         program_page = self.get_program_page()
@@ -80,7 +90,12 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["program_pages"] = ProgramPage.objects.child_of(self).live().specific()
+        context["program_pages"] = (
+            ProgramPage.objects.child_of(self)
+            .live()
+            .filter(program__state=Program.State.OPEN)  # Program.is_listed
+            .specific()
+        )
         return context
 
     def route(self, request, path_components):

@@ -98,6 +98,15 @@ def trained_supporters(*, program, on=None) -> QuerySet[SupporterProfile]:
     return SupporterProfile.objects.filter(program=program).filter(rule)
 
 
+def able_supporters(*, program, on=None) -> QuerySet[SupporterProfile]:
+    """Supporters who could take a request if they had room: active, with an active
+    account and every required training valid. The launch checklist counts these."""
+    rules = _rules(on)
+    return SupporterProfile.objects.filter(program=program).filter(
+        rules["status"], rules["account"], rules["training"]
+    )
+
+
 def with_load(qs: QuerySet[SupporterProfile]) -> QuerySet[SupporterProfile]:
     """Annotate `active_cases` (offered or open cases held) and `case_cap`."""
     active = Case.objects.filter(assigned_to=OuterRef("pk"), status__in=Case.ACTIVE_CASE_STATUSES)

@@ -99,6 +99,14 @@ class Organisation(models.Model):
 
 
 class Program(ChannelsMixin, ClusterableModel):
+    class State(models.TextChoices):
+        """A new program gets ready first; its admin opens it once the launch checklist
+        (programs/launch.py) is complete, and may close it again."""
+
+        GETTING_READY = "getting_ready", _("Getting ready")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
     class Kind(models.TextChoices):
         WORKPLACE = "workplace", _("Workplace")
         FIRST_RESPONDER = "first-responder", _("First responder service")
@@ -202,7 +210,25 @@ class Program(ChannelsMixin, ClusterableModel):
         validators=[MinValueValidator(MIN_REPORT_THRESHOLD)],
         help_text=_("Counts below this are shown as 'fewer than k'. Never below 5."),
     )
-    is_open = models.BooleanField(_("accepting requests"), default=True)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=State.choices,
+        default=State.GETTING_READY,
+        editable=False,
+        help_text=_(
+            "Getting ready: visible to the program's staff only, no requests. Open: listed "
+            "and taking requests. Closed: no new requests; existing requesters still read "
+            "and reply."
+        ),
+    )
+    # The two launch-checklist items only a person can vouch for (programs/launch.py).
+    crisis_lines_reviewed_at = models.DateTimeField(
+        _("crisis lines reviewed"), null=True, blank=True, editable=False
+    )
+    confidentiality_reviewed_at = models.DateTimeField(
+        _("confidentiality text reviewed"), null=True, blank=True, editable=False
+    )
     auto_assign = models.BooleanField(
         _("assign new requests automatically"),
         default=False,
@@ -228,6 +254,20 @@ class Program(ChannelsMixin, ClusterableModel):
 
         if not self.offered_channels():
             raise ValidationError(_("Offer at least one way to be contacted."))
+
+    @property
+    def accepts_requests(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def is_listed(self) -> bool:
+        """On the public home page. A closed program is not listed either; its existing
+        requesters still reach their conversation with their receipt code."""
+        return self.state == self.State.OPEN
+
+    @property
+    def is_getting_ready(self) -> bool:
+        return self.state == self.State.GETTING_READY
 
     def crisis_phrase_list(self) -> list[str]:
         """The program's own phrases; the built-in ones are in programs/crisis.py."""

@@ -79,13 +79,27 @@ def intake_choices(*, program: Program) -> dict:
     }
 
 
+def program_pages_visible(*, program: Program, user) -> bool:
+    """A program's own pages: public once it has opened; while it is getting ready, only
+    for the people who hold a role in it (anyone else gets a 404)."""
+    if not program.is_getting_ready:
+        return True
+    return (
+        permissions.programs_with_any(user, permissions.ALL_PERMISSIONS)
+        .filter(pk=program.pk)
+        .exists()
+    )
+
+
 def program_intake_face(*, program: Program) -> dict:
     """What anyone may know before asking this program for help: whether it is open, its
     limits of confidentiality, the choices its request form offers, and its crisis lines."""
     choices = intake_choices(program=program)
     return {
         "program": program,
-        "is_open": program.is_open,
+        "state": program.state,
+        "accepts_requests": program.accepts_requests,
+        "is_open": program.accepts_requests,
         "confidentiality_limits": program.confidentiality_limits,
         "channels": choices["channels"],
         "topics": list(choices["topics"]),

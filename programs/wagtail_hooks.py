@@ -28,3 +28,22 @@ def register_second_factor_log_action(actions):
     actions.register_action(
         "programs.second_factor_reset", _("Reset second factor"), _("Second factor reset")
     )
+    actions.register_action("programs.program_opened", _("Open program"), _("Program opened"))
+    actions.register_action("programs.program_closed", _("Close program"), _("Program closed"))
+    actions.register_action(
+        "programs.crisis_lines_reviewed", _("Review crisis lines"), _("Crisis lines reviewed")
+    )
+    actions.register_action(
+        "programs.confidentiality_reviewed",
+        _("Review confidentiality text"),
+        _("Confidentiality text reviewed"),
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_launch_checklists(request, panels):
+    from programs.admin.launch import LaunchChecklistPanel
+
+    panel = LaunchChecklistPanel.for_user(request.user)
+    if panel is not None:
+        panels.insert(0, panel)

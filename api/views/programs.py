@@ -38,7 +38,8 @@ class ProgramListView(StaffAPIView):
                 "slug": p.slug,
                 "name": p.name,
                 "kind": p.kind,
-                "is_open": p.is_open,
+                "state": p.state,
+                "is_open": p.accepts_requests,
                 "roles": sorted(roles.get(p.pk, [])),
             }
             for p in programs.order_by("name")

@@ -17,7 +17,7 @@ from programs.models import (
 from programs.services import intake
 
 from .. import serializers as s
-from ..exceptions import ReceiptNotFound
+from ..exceptions import ProgramNotOpen, ReceiptNotFound
 from .base import (
     AnonymousAPIView,
     errors,
@@ -62,13 +62,22 @@ class ProgramRequestsView(AnonymousAPIView):
         summary="Ask for peer support anonymously",
         description=(
             "Only `message` is required. The answer holds a receipt code, shown once: it is "
-            "the only way back to the request. Nothing about the caller is stored."
+            "the only way back to the request. Nothing about the caller is stored. A program "
+            "that is not open answers 409 with code `not_open` and its crisis lines."
         ),
         request=s.RequestInSerializer,
         responses={201: s.ReceiptOutSerializer, **errors(400, 404, 409, 413, 415, 429)},
     )
     def post(self, request, slug):
         program = selectors.program_get_public(slug=slug, with_help=False)
+        if not program.accepts_requests:
+            # Before anything is read or stored: nothing of what was sent is kept.
+            raise ProgramNotOpen(
+                intake.not_open_message(program),
+                s.HelpResourceSerializer(
+                    selectors.help_resources(program=program, crisis_only=True), many=True
+                ).data,
+            )
         data = validated(s.RequestInSerializer, request.data)
         choices = _resolve_intake_choices(program, data)
         submission = intake.case_submit(

@@ -57,6 +57,19 @@ def crisis_detected(*, program: Program, text: str, in_danger: bool) -> bool:
     return crisis.matches(text, program.crisis_phrase_list())
 
 
+def not_open_message(program: Program) -> str:
+    """Why a program takes no request now; the web page and the API say the same."""
+    if program.is_getting_ready:
+        return _(
+            "This program is not open yet, so nothing was sent. The crisis lines on this "
+            "page are always open."
+        )
+    return _(
+        "This program is not taking new requests right now, so nothing was sent. "
+        "The crisis lines on this page are always open."
+    )
+
+
 def _check_length(errors: dict, field: str, value: str, limit: int) -> None:
     if value and len(value) > limit:
         errors[field] = _("Please keep this under %(n)d characters (it is %(m)d now).") % {
@@ -78,14 +91,8 @@ def intake_validate(
     urgency: str = Urgency.ROUTINE,
 ) -> None:
     """Every rule a request must meet, checked before anything is written."""
-    if not program.is_open:
-        raise ValidationError(
-            _(
-                "This program is not taking new requests right now, so nothing was sent. "
-                "The crisis lines on this page are always open."
-            ),
-            code="closed",
-        )
+    if not program.accepts_requests:
+        raise ValidationError(not_open_message(program), code="not_open")
     message = (message or "").strip()
     contact_detail = (contact_detail or "").strip()
     errors: dict[str, str] = {}

@@ -61,7 +61,13 @@ def request_support(request, slug):
     """Limits first, then the form, then the receipt code, all at one address."""
     program = selectors.program_get_public(slug=slug)
     if request.method == "POST" and request.POST.get("step") == "details":
+        # If the program closed while the form was open, the service refuses it and the
+        # answers come back, so nothing the requester wrote is lost (and nothing is kept).
         return _details_step(request, program)
+    if not program.accepts_requests:
+        # Getting ready or closed: a calm word and the crisis lines, no form.
+        status = 409 if request.method == "POST" else 200
+        return _render(request, "programs/request_not_open.html", program, {}, status=status)
     return _limits_step(request, program)
 
 

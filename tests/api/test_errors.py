@@ -37,13 +37,17 @@ def test_service_rules_come_back_as_field_errors(program):
     assert Case.objects.count() == 0
 
 
-def test_a_closed_program_answers_409(program):
-    program.is_open = False
+def test_a_closed_program_answers_409_with_its_crisis_lines(program):
+    program.state = program.State.CLOSED
     program.save()
     response = client_for(None).post(
         f"/api/v1/programs/{program.slug}/requests/", {"message": "Anyone there?"}
     )
-    assert error_of(response, 409)["code"] == "conflict"
+    error = error_of(response, 409)
+    assert error["code"] == "not_open"
+    assert "not taking new requests" in error["message"]
+    assert error["crisis_lines"] and all(line["phone"] for line in error["crisis_lines"])
+    assert Case.objects.count() == 0
 
 
 def test_an_unknown_program_is_a_404(db):

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from cms.models import ArticleIndexPage, ArticlePage, ProgramPage
+from programs.models import Program
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_a_removed_crisis_line_goes_at_once(client, program):
 def test_closing_a_program_shows_on_its_request_page_at_once(client, program):
     url = f"/p/{program.slug}/request/"
     assert "not taking new requests" not in client.get(url).content.decode()
-    program.is_open = False
+    program.state = Program.State.CLOSED
     program.save()
     assert "not taking new requests" in client.get(url).content.decode()
 

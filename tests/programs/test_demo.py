@@ -11,6 +11,7 @@ from guardian.models import UserObjectPermission
 from wagtail.models import Page
 
 from cms.models import NewsletterIssuePage, ProgramPage
+from programs import launch
 from programs.models import (
     Case,
     CaseEvent,
@@ -70,9 +71,10 @@ def test_demo_loads_once_and_its_logins_work(client):
     assert "nothing changed" in second
     assert counts() == loaded
 
-    programs = Program.objects.order_by("kind")
+    programs = Program.objects.filter(state=Program.State.OPEN).order_by("kind")
     assert [p.kind for p in programs] == ["first-responder", "workplace"]
     for program in programs:
+        assert launch.is_complete(program)
         assert Membership.objects.filter(program=program, role=Role.ADMIN).count() == 1
         assert Membership.objects.filter(program=program, role=Role.COORDINATOR).count() == 1
         statuses = list(program.supporters.values_list("status", flat=True))
@@ -83,6 +85,11 @@ def test_demo_loads_once_and_its_logins_work(client):
         assert NewsletterIssuePage.objects.descendant_of(page).count() == 1
         requests = set(program.cases.values_list("status", flat=True))
         assert "queued" in requests and len(requests) >= 3
+    harbour = Program.objects.get(slug="harbour-works")
+    assert harbour.state == Program.State.GETTING_READY and not harbour.cases.exists()
+    items = {item.key: item.done for item in launch.checklist(harbour)}
+    assert items[launch.COORDINATOR] and not items[launch.SUPPORTERS]
+    assert "harbour-works" in first and "getting ready" in first
     assert not get_user_model().objects.filter(is_superuser=True).exists()
     assert SupporterStatusChange.objects.filter(decided_by__isnull=True).count() == 0
 

@@ -327,7 +327,7 @@ def test_a_unit_from_another_program_is_refused(client, program, other_program):
 
 def test_a_closed_program_says_so_and_keeps_the_answers(client, program):
     token = open_form(client, program)
-    Program.objects.filter(pk=program.pk).update(is_open=False)
+    Program.objects.filter(pk=program.pk).update(state=Program.State.CLOSED)
     response = client.post(request_url(program), request_data(token, message="Keep me."))
     assert response.status_code == 400
     page = text(response)

@@ -220,6 +220,7 @@ VIEWSET_ACTIONS = {
     "history",
     "history_results",
     "usage",
+    "launch",  # program_settings only: the launch checklist, open and close
 }
 # Wagtail's own screens that show program content: rendered for every role.
 WAGTAIL_SCREENS = [

@@ -172,16 +172,11 @@ def _program_form(client, program):
 def test_program_admin_changes_own_program_settings(client, admin, program):
     client = as_user(client, admin)
     data = _program_form(client, program)
-    data.update(name="City Fire Peer Team", is_open="", default_caseload_cap="3")
-    data.pop("is_open", None)
+    data.update(name="City Fire Peer Team", default_caseload_cap="3")
     response = client.post(reverse("program_settings:edit", args=[program.pk]), data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     program.refresh_from_db()
-    assert (program.name, program.is_open, program.default_caseload_cap) == (
-        "City Fire Peer Team",
-        False,
-        3,
-    )
+    assert (program.name, program.default_caseload_cap) == ("City Fire Peer Team", 3)
 
 
 def test_program_admin_adds_a_unit_and_a_crisis_line_inline(client, admin, program):

@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.panels import (
@@ -16,8 +17,10 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
+from ... import permissions
 from ...models import (
     Channel,
     Program,
@@ -27,7 +30,7 @@ from ..forms import (
     ProgramCreateForm,
     apply_errors,
 )
-from .base import BreadcrumbsMixin, ScopedViewSet
+from .base import BreadcrumbsMixin, ScopedEditView, ScopedViewSet
 
 # Programs --------------------------------------------------------------------------------
 
@@ -74,6 +77,23 @@ class ProgramCreateView(
         )
 
 
+class ProgramEditView(ScopedEditView):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if permissions.user_can(self.request.user, permissions.ADMINISTER, self.object):
+            buttons.insert(
+                0,
+                Button(
+                    gettext_lazy("Launch checklist, open or close"),
+                    url=reverse("program_settings:launch", args=[self.object.pk]),
+                    icon_name="tasks",
+                    priority=5,
+                ),
+            )
+        return buttons
+
+
 class ProgramViewSet(ScopedViewSet):
     model = Program
     name = "program_settings"
@@ -84,7 +104,7 @@ class ProgramViewSet(ScopedViewSet):
         "name",
         "organisation",
         Column("kind", label=gettext_lazy("Type"), accessor="get_kind_display"),
-        "is_open",
+        Column("state", label=gettext_lazy("State"), accessor="get_state_display"),
     ]
     select_related = ("organisation",)
     search_fields = ["name", "slug"]
@@ -98,7 +118,6 @@ class ProgramViewSet(ScopedViewSet):
                             FieldPanel("slug", read_only=True),
                             FieldPanel("kind", read_only=True),
                             FieldPanel("country"),
-                            FieldPanel("is_open"),
                             FieldPanel("auto_assign"),
                         ],
                         heading=gettext_lazy("Program"),
@@ -145,6 +164,15 @@ class ProgramViewSet(ScopedViewSet):
             ),
         ]
     )
+
+    edit_view_class = ProgramEditView
+
+    def get_urlpatterns(self):
+        from ..launch import LaunchView
+
+        return super().get_urlpatterns() + [
+            path("launch/<int:pk>/", LaunchView.as_view(), name="launch"),
+        ]
 
     @property
     def add_view(self):

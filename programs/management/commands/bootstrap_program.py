@@ -1,3 +1,4 @@
+from programs import launch
 from programs.blueprints import BLUEPRINTS
 from programs.services import setup
 
@@ -39,3 +40,30 @@ class Command(ToolkitCommand):
             self.stdout.write(
                 f"An invitation to choose a password was emailed to {result.admin.email}."
             )
+        print_checklist(self.stdout, result.program)
+
+
+def print_checklist(stdout, program) -> None:
+    """The program's state and launch checklist, and how to open it."""
+    items = launch.checklist(program)
+    stdout.write("")
+    stdout.write(f"Program '{program.slug}' is {program.get_state_display().lower()}.")
+    stdout.write("Launch checklist:")
+    for item in items:
+        if item.done:
+            stdout.write(f"  ✓ done     {item.label}")
+        else:
+            stdout.write(f"  ✗ missing  {item.label}: {item.hint}")
+    if program.accepts_requests:
+        return
+    if launch.missing(items):
+        stdout.write(
+            "It takes no requests and is not listed until it opens. Its admin completes the "
+            "checklist on the Wagtail dashboard, then opens it there or with "
+            f"`manage.py program_open {program.slug}`."
+        )
+    else:
+        stdout.write(
+            f"Everything is ready: open it with `manage.py program_open {program.slug}` "
+            "or from the Wagtail dashboard."
+        )

@@ -15,7 +15,9 @@ from django.core.management.base import CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from programs import launch
 from programs.models import (
+    HelpResource,
     Language,
     Program,
     Role,
@@ -25,6 +27,7 @@ from programs.models import (
     Unit,
 )
 from programs.services import cases, intake, members, roster, setup
+from programs.services import launch as launch_services
 from programs.services.roster_csv import status_path
 
 from ._base import ToolkitCommand
@@ -61,7 +64,7 @@ class DemoLoader:
         )
         program = result.program
         self.changes += len(result.changes)
-        self.person(spec["admin"], str(Role.ADMIN.label), program.name)
+        admin = self.person(spec["admin"], str(Role.ADMIN.label), program.name)
         for order, name in enumerate(spec.get("units", [])):
             _unit, created = Unit.objects.get_or_create(
                 program=program, name=name, defaults={"sort_order": order}
@@ -72,9 +75,34 @@ class DemoLoader:
         profiles = {}
         for supporter_spec in spec.get("supporters", []):
             profiles[supporter_spec["email"]] = self.supporter(program, supporter_spec, coordinator)
-        if not program.cases.exists():
+        self.launch(program, spec.get("launch", {}), admin)
+        if not program.cases.exists() and program.accepts_requests:
             for request_spec in spec.get("requests", []):
                 self.request(program, request_spec, profiles, coordinator)
+
+    def launch(self, program, spec: dict, admin) -> None:
+        """Fill what the launch checklist asks for, then open the program through the
+        service as its admin would. A program with `"open": false` is left getting ready."""
+        changed = []
+        for name in ("staffed_hours", "expected_reply_time"):
+            if spec.get(name) and getattr(program, name) != spec[name]:
+                setattr(program, name, spec[name])
+                changed.append(name)
+        if changed:
+            program.save(update_fields=changed)
+            self.changes += 1
+        for order, help_spec in enumerate(spec.get("help", []), start=100):
+            fields = {k: v for k, v in help_spec.items() if k != "name"}
+            _resource, created = HelpResource.objects.get_or_create(
+                program=program, name=help_spec["name"], defaults={**fields, "sort_order": order}
+            )
+            self.changes += created
+        if not spec.get("open") or program.state != Program.State.GETTING_READY:
+            return
+        for what in launch.CONFIRMATIONS:
+            launch_services.program_confirm(program=program, actor=admin, what=what)
+        launch_services.program_open(program=program, actor=admin)
+        self.changes += 1
 
     def grant(self, program, user, role) -> bool:
         granted = members.member_add(
@@ -177,7 +205,10 @@ class DemoLoader:
 
 
 class Command(ToolkitCommand):
-    help = "Load the demo: two programs with people, pages and a few requests. Safe to re-run."
+    help = (
+        "Load the demo: two open programs with people, pages and a few requests, and a third "
+        "still getting ready. Safe to re-run."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--fixture", default=str(DEFAULT_FIXTURE))
@@ -227,9 +258,15 @@ class Command(ToolkitCommand):
         self.stdout.write("")
         self.stdout.write(f"Site: {base}/   Staff home: {base}/me/   Wagtail admin: {base}/admin/")
         for program in Program.objects.order_by("name"):
-            self.stdout.write(
-                f"Ask for support in {program.name}: {base}/p/{program.slug}/request/"
-            )
+            if program.accepts_requests:
+                self.stdout.write(
+                    f"Ask for support in {program.name}: {base}/p/{program.slug}/request/"
+                )
+            else:
+                self.stdout.write(
+                    f"{program.name} is {program.get_state_display().lower()}: its admin sees "
+                    f"the launch checklist on the Wagtail dashboard ({base}/admin/)."
+                )
         if loader.receipts:
             self.stdout.write("")
             self.stdout.write(
