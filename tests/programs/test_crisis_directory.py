@@ -119,6 +119,20 @@ def test_stale_lists_an_old_program_line_and_not_a_fresh_one():
     assert "Chaplaincy" not in out.getvalue()
     assert "1737" not in out.getvalue()
 
+    HelpResource.objects.create(
+        program=program,
+        name="Station crisis line",
+        kind=HelpResource.Kind.CRISIS,
+        phone="0800 000 003",
+    )
+    HelpResource.objects.create(
+        program=program, name="Staff EAP", kind=HelpResource.Kind.EAP, phone="0800 000 004"
+    )
+    out = StringIO()
+    call_command("crisis_lines_stale", stdout=out)
+    assert "Station crisis line 0800 000 003 (never checked)" in out.getvalue()
+    assert "Staff EAP" not in out.getvalue()  # not a crisis line, and no check on record
+
 
 @pytest.mark.django_db
 def test_stale_lists_an_old_shipped_line(settings, tmp_path):

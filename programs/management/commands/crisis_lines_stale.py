@@ -1,5 +1,6 @@
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from programs import crisis_directory
@@ -18,7 +19,7 @@ def twelve_months_before(day: datetime.date) -> datetime.date:
 class Command(ToolkitCommand):
     help = (
         "List crisis lines, shipped (fixtures/crisis_lines.json) and programs' own, "
-        "last checked more than 12 months ago."
+        "last checked more than 12 months ago, and programs' own crisis lines never checked."
     )
 
     def handle(self, *args, **options):
@@ -32,17 +33,25 @@ class Command(ToolkitCommand):
                     f"shipped {line.country}: {line.name} {line.number or line.text} "
                     f"(checked {line.checked_on.isoformat()}, source {line.source})"
                 )
+        # A program's own line never recorded as checked is as doubtful as an old one;
+        # its other help (EAP, chaplaincy) is listed only once a check is on record.
         stale = (
-            HelpResource.objects.filter(checked_on__lt=cutoff)
+            HelpResource.objects.filter(
+                Q(checked_on__lt=cutoff) | Q(checked_on__isnull=True, kind=HelpResource.Kind.CRISIS)
+            )
             .select_related("program")
             .order_by("program__slug", "sort_order", "pk")
         )
         for resource in stale:
             found += 1
+            checked = (
+                f"checked {resource.checked_on.isoformat()}"
+                if resource.checked_on
+                else "never checked"
+            )
             self.stdout.write(
                 f"program {resource.program.slug}: {resource.name} {resource.phone} "
-                f"(checked {resource.checked_on.isoformat()}"
-                + (f", source {resource.source})" if resource.source else ")")
+                f"({checked}" + (f", source {resource.source})" if resource.source else ")")
             )
         if not found:
             self.stdout.write("all lines checked within 12 months")
