@@ -15,6 +15,10 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from privacy import ratelimit
+from programs import selectors
+from programs.models import Program
+
+from .serializers import HelpResourceSerializer
 
 
 class Conflict(exceptions.APIException):
@@ -113,7 +117,21 @@ def exception_handler(exc, context):
             "Too many requests for now. Please wait a little and try again. If you need help "
             "now, call a crisis line."
         )
+        lines = _crisis_lines_of(context)
+        if lines is not None:
+            response.data["error"]["crisis_lines"] = lines
     return response
+
+
+def _crisis_lines_of(context) -> list | None:
+    """The crisis lines of the program the refused call was about, if it names one: someone
+    told to wait should be told at once where to call instead."""
+    slug = (context or {}).get("kwargs", {}).get("slug")
+    program = Program.objects.filter(slug=slug).first() if slug else None
+    if program is None:
+        return None
+    lines = selectors.help_resources(program=program, crisis_only=True)
+    return HelpResourceSerializer(lines, many=True).data
 
 
 @csrf_exempt  # it changes nothing; without this a stray POST would get Django's HTML 403

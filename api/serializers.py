@@ -25,7 +25,13 @@ from programs.models import (
 from programs.services.intake import MAX_ALIAS_LENGTH, MAX_CONTACT_LENGTH, MAX_MESSAGE_LENGTH
 from programs.services.roster import Status as SupporterStatus
 
-# ---------------------------------------------------------------- errors
+# ---------------------------------------------------------------- errors (with crisis lines)
+
+
+class HelpResourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HelpResource
+        fields = ["name", "kind", "phone", "url", "hours", "description"]
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -34,6 +40,14 @@ class ErrorBodySerializer(serializers.Serializer):
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
+    crisis_lines = HelpResourceSerializer(
+        many=True,
+        required=False,
+        help_text=_(
+            "With a refusal a requester might meet (a program not open, too many requests): "
+            "the program's crisis lines, to show at once."
+        ),
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -41,12 +55,6 @@ class ErrorSerializer(serializers.Serializer):
 
 
 # ---------------------------------------------------------------- public
-
-
-class HelpResourceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = HelpResource
-        fields = ["name", "kind", "phone", "url", "hours", "description"]
 
 
 class ChoiceOutSerializer(serializers.Serializer):

@@ -127,6 +127,10 @@ def test_too_many_requests_get_a_calm_429_per_client(program, settings, steady_c
     assert refused.json()["error"]["code"] == "throttled"
     assert "Please wait a little" in refused.json()["error"]["message"]
     assert "crisis line" in refused.json()["error"]["message"]
+    assert [line["phone"] for line in refused.json()["error"]["crisis_lines"]] == [
+        line.phone for line in program.crisis_lines()
+    ]
+    assert refused.json()["error"]["crisis_lines"]
     assert Case.objects.count() == 1
     elsewhere = client.post(
         f"/api/v1/programs/{program.slug}/requests/",
