@@ -30,3 +30,9 @@ def test_past_its_rate_an_account_gets_a_429_and_others_do_not(
     counted = RateCount.objects.get(key__startswith=f"rl:api:staff:{supporter.pk}:")
     assert counted.count == 4
     assert not [key for key in cache._cache if "throttle" in key]  # no DRF history list
+
+
+def test_listing_my_tokens_counts_as_a_staff_call(supporter, three_a_minute):
+    api = client_for(supporter)
+    assert [api.get("/api/v1/auth/tokens/").status_code for _ in range(3)] == [200, 200, 200]
+    assert api.get("/api/v1/auth/tokens/").status_code == 429
