@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from .. import eligibility, permissions
 from ..models import (
@@ -425,3 +426,23 @@ def _no_match_set(case: Case, no_match: bool) -> None:
     case.save(update_fields=["no_match"])
     if no_match:
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.NO_MATCH)
+
+
+@task()
+def route_case(*, case_id: str) -> None:
+    """Route a new request after intake: auto-assign, no-match and the coordinators' nudge.
+
+    Only the request's id travels in the queue (never its text). Running it again for the
+    same request does nothing more: the row is locked and only a request still waiting in
+    the queue is routed, so a retried or doubled task cannot offer it twice.
+    """
+    with transaction.atomic():
+        status = (
+            Case.objects.select_for_update()
+            .filter(pk=case_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != Case.Status.QUEUED:
+            return
+        case_route(case_id=case_id)

@@ -25,8 +25,7 @@ from ..models import (
     Unit,
     Urgency,
 )
-from ..tasks import route_case
-from . import notifications
+from . import cases, notifications
 from .limits import MAX_MESSAGE_LENGTH, validate_body
 
 logger = logging.getLogger(__name__)
@@ -189,7 +188,7 @@ def case_submit(
             CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.FLAGGED, created_at=now)
         # Routing, auto-assignment and the coordinators' nudge run in the background: the
         # requester's answer (receipt, crisis lines) never depends on them.
-        transaction.on_commit(lambda: route_case.enqueue(case_id=str(case.pk)))
+        transaction.on_commit(lambda: cases.route_case.enqueue(case_id=str(case.pk)))
     return Submission(case=case, receipt_code=code, crisis=crisis)
 
 

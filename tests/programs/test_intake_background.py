@@ -7,7 +7,8 @@ from django_tasks import task_backends
 from rest_framework.test import APIClient
 
 from programs.models import Case, CaseEvent, Program
-from programs.tasks import route_case, send_staff_email
+from programs.services.cases import route_case
+from programs.tasks import send_staff_email
 from tests.factories import make_active_supporter
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from programs.models import Case, Program, SupporterProfile, Topic
 from programs.services import cases, intake
-from programs.tasks import route_case
+from programs.services.cases import route_case
 from tests.factories import make_active_supporter, make_member
 
 pytestmark = pytest.mark.django_db
