@@ -3,16 +3,20 @@
 Driven through the Wagtail admin's own views, as a person in a browser would.
 """
 
+from io import StringIO
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page, TaskState, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from cms import editorial
 from cms.models import ArticleIndexPage, ArticlePage, HomePage, ProgramPage
-from programs.models import Membership, Role
+from programs.models import Membership, Program, Role
 from programs.services import members
 from tests.factories import make_member
 
@@ -262,3 +266,43 @@ def test_an_editor_sees_the_admin_on_their_home_page(client, writer):
     html = client.get(reverse("programs:home")).content.decode()
     assert 'href="/admin/"' in html
     assert client.get(reverse("wagtailadmin_home")).status_code == 200
+
+
+# The demo
+
+
+@pytest.fixture
+def demo(db):
+    """The demo loaded into a site without the session's prebuilt programs (as test_demo)."""
+    for page in ProgramPage.objects.all():
+        page.delete()
+    Program.objects.all().delete()
+    get_user_model().objects.all().delete()
+    call_command("load_demo", "--force", stdout=StringIO())
+    mail.outbox.clear()
+    users = get_user_model().objects
+    return {
+        "program": Program.objects.get(slug="northfield-fire"),
+        "other": Program.objects.get(slug="brightline"),
+        "editor": users.get(email="editor@demo.example.org"),
+        "admin": users.get(email="hr@northfield-fire.example.org"),
+        "other_admin": users.get(email="people@brightline.example.org"),
+    }
+
+
+def test_the_demo_editor_publishes_an_article_once_the_demo_admin_approves(client, demo):
+    editor, admin = demo["editor"], demo["admin"]
+    page = draft(client, editor, demo["program"])
+    assert submit(client, page).status_code == 302
+    assert sent_to(admin) and not sent_to(demo["other_admin"])
+    # Brightline's pages are not the demo editor's to change.
+    other_page = ProgramPage.objects.get(program=demo["other"])
+    assert refused(client.get(reverse("wagtailadmin_pages:edit", args=(other_page.pk,))))
+
+    client.force_login(admin)
+    act(client, page, "approve", comment="Thanks, Erin.")
+    page.refresh_from_db()
+    assert page.live
+    client.logout()
+    assert client.get(page.url).status_code == 200
+    assert sent_to(editor)
