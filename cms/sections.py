@@ -2,15 +2,12 @@
 (the words are in fixtures/starter_content/, see starter_content.py)."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.models import Page, Site
 
-from programs.services.members import content_group_name
-
-from . import starter_content
+from . import editorial, starter_content
 from .models import (
     ArticleIndexPage,
     HomePage,
@@ -20,8 +17,6 @@ from .models import (
     ResourceIndexPage,
     TrainingIndexPage,
 )
-
-CONTENT_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 
 
 def _rich(*paragraphs: str) -> str:
@@ -92,21 +87,6 @@ def ensure_home() -> HomePage:
     return home
 
 
-def _grant_content_permissions(program, program_page) -> None:
-    group, _created = Group.objects.get_or_create(name=content_group_name(program))
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    )
-    for codename in CONTENT_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=group,
-            page=program_page,
-            permission=Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
-            ),
-        )
-
-
 @transaction.atomic
 def ensure_program_section(program) -> list[str]:
     """Create the program's pages if they are missing; say what was added."""
@@ -162,5 +142,5 @@ def ensure_program_section(program) -> list[str]:
             index_page.add_child(instance=_welcome_issue())
         changes.append(_("created the %(section)s section") % {"section": title})
     changes.extend(starter_content.section_fill(program_page=program_page, kind=program.kind))
-    _grant_content_permissions(program, program_page)
+    changes.extend(editorial.editorial_ensure(program=program, program_page=program_page))
     return changes

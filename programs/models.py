@@ -375,6 +375,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Program admin")
     COORDINATOR = "coordinator", _("Coordinator")
     SUPPORTER = "supporter", _("Peer supporter")
+    EDITOR = "editor", _("Editor")  # writes the program's pages; its moderators publish them
 
 
 class Membership(models.Model):

@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ADMIN: {ADMINISTER, VIEW_REPORTS, MANAGE_ROSTER, "change_program", "view_program"},
     Role.COORDINATOR: {TRIAGE, MANAGE_ROSTER, "view_program"},
     Role.SUPPORTER: {HOLD_CASELOAD},
+    Role.EDITOR: set(),  # page permissions only, through the program's editors group
 }
 ALL_PERMISSIONS = set().union(*ROLE_PERMISSIONS.values())
 

@@ -41,6 +41,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from privacy import crypto, ratelimit
 
+from .models import Role
+
 LOGIN_SCOPE = "login"
 RESET_SCOPE = "password_reset"
 # Authenticators that are a second factor by themselves (recovery codes come with one).
@@ -268,9 +270,11 @@ class StaffAccountAdapter(DefaultAccountAdapter):
         return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_login_redirect_url(self, request):
-        # Editors have no program role: their work is in the Wagtail admin.
+        # Editors (of a program, or of the whole site) work in the Wagtail admin.
         user = request.user
-        if not user.memberships.exists() and user.has_perm("wagtailadmin.access_admin"):
+        if not user.memberships.exclude(role=Role.EDITOR).exists() and user.has_perm(
+            "wagtailadmin.access_admin"
+        ):
             return "/admin/"
         return super().get_login_redirect_url(request)
 

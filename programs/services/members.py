@@ -67,16 +67,49 @@ def _sync_user(*, user: User, program: Program) -> None:
         user.groups.add(staff_group)
     else:
         user.groups.remove(staff_group)
-    content_group = Group.objects.filter(name=content_group_name(program)).first()
-    if content_group:
-        if Role.ADMIN in roles:
-            user.groups.add(content_group)
+    # Page rights: the groups carry them (cms.editorial gives each its rights on the
+    # program's section and its review workflow). Admins moderate by default.
+    for group_name, wanted_by in (
+        (moderators_group_name(program), Role.ADMIN),
+        (editors_group_name(program), Role.EDITOR),
+    ):
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            continue
+        if wanted_by in roles:
+            user.groups.add(group)
         else:
-            user.groups.remove(content_group)
+            user.groups.remove(group)
 
 
-def content_group_name(program: Program) -> str:
-    return f"{program.slug} content"
+def editors_group_name(program: Program) -> str:
+    """Write the program's pages and submit them for review; they cannot publish."""
+    return f"{program.slug} editors"
+
+
+def moderators_group_name(program: Program) -> str:
+    """Approve (publish) or reject what the program's editors submit."""
+    return f"{program.slug} moderators"
+
+
+def editorial_groups_ensure(*, program: Program) -> tuple[Group, Group]:
+    """The program's editors and moderators groups, by name (rights come from cms)."""
+    moderators = Group.objects.filter(name=moderators_group_name(program)).first()
+    created = False
+    if moderators is None:
+        # Before editors had their own group, the admins' "<slug> content" group held the
+        # section's rights: it becomes the moderators group, members and rights kept.
+        moderators = Group.objects.filter(name=f"{program.slug} content").first()
+        if moderators is not None:
+            moderators.name = moderators_group_name(program)
+            moderators.save(update_fields=["name"])
+        else:
+            moderators = Group.objects.create(name=moderators_group_name(program))
+            created = True
+    editors, editors_created = Group.objects.get_or_create(name=editors_group_name(program))
+    if created or editors_created:
+        permissions_sync(program=program)  # members who held their role before the group
+    return editors, moderators
 
 
 @transaction.atomic

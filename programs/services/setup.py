@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -104,7 +103,7 @@ def program_bootstrap(
         program.save()  # child relations of a ClusterableModel are written only on save
         changes.append(_("created program %(p)s") % {"p": program.name})
 
-    Group.objects.get_or_create(name=members.content_group_name(program))
+    members.editorial_groups_ensure(program=program)
     admin_added = members.member_add(
         program=program, email=admin.email, role=Role.ADMIN, notify=notify
     )

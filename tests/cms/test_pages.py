@@ -13,7 +13,7 @@ from cms.models import (
     TrainingIndexPage,
     TrainingModulePage,
 )
-from programs.services.members import content_group_name
+from programs.services.members import editors_group_name, moderators_group_name
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +61,11 @@ def test_training_module_page_points_back_to_marking_it_complete(client, program
     assert "/caseload/training/" in html
 
 
-def test_bootstrap_gives_the_programs_content_group_rights_on_its_section_only(
-    program, other_program
+@pytest.mark.parametrize("group_name", [editors_group_name, moderators_group_name])
+def test_bootstrap_gives_the_programs_groups_rights_on_its_section_only(
+    program, other_program, group_name
 ):
-    group = Group.objects.get(name=content_group_name(program))
+    group = Group.objects.get(name=group_name(program))
     pages = set(group.page_permissions.values_list("page_id", flat=True))
     assert pages == {ProgramPage.objects.get(program=program).pk}
     other_landing = ProgramPage.objects.get(program=other_program)

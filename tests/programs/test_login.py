@@ -431,6 +431,12 @@ def test_an_editor_lands_in_the_admin_and_sees_a_link_to_it(client, editor):
     assert "You do not have a role in any program yet" not in home
 
 
+def test_a_programs_editor_lands_in_the_admin_too(client, program):
+    writer = make_member(program, Role.EDITOR, email="program-editor@example.org")
+    assert sign_in_fully(client, writer)["Location"] == "/admin/"
+    assert 'href="/admin/"' in client.get("/me/").content.decode()
+
+
 # Headers
 
 

@@ -80,7 +80,7 @@ def test_revoking_a_role_in_one_program_leaves_the_other_program_alone(program, 
 
 def test_revoking_the_last_staff_role_closes_the_admin_and_the_programs_pages(program):
     person = make_member(program, Role.ADMIN, email="leaving@example.org")
-    content = Group.objects.get(name=members.content_group_name(program))
+    content = Group.objects.get(name=members.moderators_group_name(program))
     assert set(person.groups.all()) >= {content, Group.objects.get(name=members.STAFF_GROUP)}
     members.membership_revoke(membership=Membership.objects.get(user=person))
     assert not person.groups.exists()

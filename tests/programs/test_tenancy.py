@@ -17,7 +17,6 @@ unticked choice in Wagtail's program and roster forms, which list the whole voca
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F, Value
@@ -37,9 +36,8 @@ from programs.models import (
     TrainingRequirement,
     Unit,
 )
-from programs.services import cases, members
+from programs.services import cases
 from tests.factories import (
-    UserFactory,
     make_active_supporter,
     make_member,
     make_program,
@@ -100,9 +98,7 @@ def _build() -> dict:
     }
     peer = make_active_supporter(a, email="peer@alpha.example.org", display_name="Alex")
     users["supporter"] = peer.user
-    editor = UserFactory(email="editor@alpha.example.org")
-    editor.groups.add(Group.objects.get(name=members.content_group_name(a)))
-    users["editor"] = editor
+    users["editor"] = make_member(a, Role.EDITOR, email="editor@alpha.example.org")
     queued = submit_request(a, message="Alpha queued")
     assigned = submit_request(a, message="Alpha case")
     cases.case_offer(case=assigned.case, supporter=peer, actor=None)

@@ -270,6 +270,9 @@ LOGGING = {
 # The Wagtail dashboard's title and the default site's name.
 WAGTAIL_SITE_NAME = env.str("TOOLKIT_SITE_NAME", default="Peer Support Toolkit")
 WAGTAILADMIN_BASE_URL = env.str("TOOLKIT_BASE_URL", default="http://127.0.0.1:8000")
+# Review emails (submitted, approved, changes requested) name the page, never a case.
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+WAGTAILADMIN_NOTIFICATION_USE_HTML = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}

@@ -197,10 +197,14 @@ class DemoLoader:
             )
 
     def editor(self, spec: dict) -> None:
-        user = self.person(spec, "Editor (Wagtail)", "all content")
-        group = Group.objects.get(name="Editors")
-        if not user.groups.filter(pk=group.pk).exists():
-            user.groups.add(group)
+        """The program's editor: writes its pages; its admin approves and publishes them."""
+        program = Program.objects.get(slug=spec["program"])
+        user = self.person(spec, str(Role.EDITOR.label), program.name)
+        self.grant(program, user, Role.EDITOR)
+        # Earlier demos made the editor a site-wide editor, who could change every program.
+        site_editors = Group.objects.filter(name="Editors", user=user).first()
+        if site_editors is not None:
+            user.groups.remove(site_editors)
             self.changes += 1
 
 
