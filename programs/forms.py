@@ -217,3 +217,20 @@ class ReplyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].help_text = _("Up to %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}
+
+
+class HelpDirectoryFilterForm(forms.Form):
+    """The directory's filters: a plain GET form, each filter optional."""
+
+    kind = forms.ChoiceField(label=_("Kind of help"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, kinds, regions, languages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Any kind")), *kinds]
+        self.fields["region"].choices = [("", _("Any region")), *((r, r) for r in regions)]
+        self.fields["language"].choices = [
+            ("", _("Any language")),
+            *((language.code, language.name) for language in languages),
+        ]

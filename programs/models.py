@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
@@ -302,11 +302,18 @@ class Unit(Orderable):
         return self.name
 
 
-class HelpResource(Orderable):
+class HelpResource(Orderable, ClusterableModel):
+    """A crisis line or other help, listed in the program's public directory.
+
+    Clusterable so its languages are saved with the program form it is edited in."""
+
     class Kind(models.TextChoices):
         CRISIS = "crisis", _("Crisis line")
         EAP = "eap", _("Employee assistance program")
         CLINICAL = "clinical", _("Clinical or professional care")
+        HELPLINE = "helpline", _("Helpline")
+        PEER_GROUP = "peer_group", _("Local peer group")
+        ONLINE = "online", _("Online community")
         COMMUNITY = "community", _("Community or other support")
 
     program = ParentalKey(Program, on_delete=models.CASCADE, related_name="help_resources")
@@ -330,6 +337,19 @@ class HelpResource(Orderable):
         null=True,
         blank=True,
         help_text=_("When the number was last checked against its source."),
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=80,
+        blank=True,
+        help_text=_("Where it serves, for example a county or a city; empty if everywhere."),
+    )
+    languages = ParentalManyToManyField(
+        Language,
+        blank=True,
+        related_name="+",
+        verbose_name=_("languages"),
+        help_text=_("The languages it answers in, if you know them."),
     )
 
     def __str__(self):

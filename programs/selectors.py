@@ -118,7 +118,13 @@ REFERRAL_RESOURCES = {
     ReferralKind.EAP: [HelpResource.Kind.EAP],
     ReferralKind.CLINICIAN: [HelpResource.Kind.CLINICAL],
     ReferralKind.CRISIS: [HelpResource.Kind.CRISIS],
-    ReferralKind.OTHER: [HelpResource.Kind.CLINICAL, HelpResource.Kind.COMMUNITY],
+    ReferralKind.OTHER: [
+        HelpResource.Kind.CLINICAL,
+        HelpResource.Kind.HELPLINE,
+        HelpResource.Kind.PEER_GROUP,
+        HelpResource.Kind.ONLINE,
+        HelpResource.Kind.COMMUNITY,
+    ],
 }
 
 
@@ -404,3 +410,54 @@ def coordinator_case_get(*, user, program, case_id) -> Case:
     if case.program_id != program.pk or not permissions.can_triage_case(user, case):
         raise Http404
     return case
+
+
+# The public directory of a program's help.
+
+
+def help_directory_choices(*, program: Program) -> dict:
+    """What the directory's filters offer: only the kinds, regions and languages this
+    program's own resources have."""
+    resources = HelpResource.objects.filter(program=program)
+    kinds_used = set(resources.values_list("kind", flat=True))
+    return {
+        "kinds": [
+            (value, label) for value, label in HelpResource.Kind.choices if value in kinds_used
+        ],
+        "regions": sorted(
+            set(resources.exclude(region="").values_list("region", flat=True)), key=str.casefold
+        ),
+        "languages": list(
+            Language.objects.filter(
+                pk__in=HelpResource.languages.through.objects.filter(
+                    helpresource__program=program
+                ).values("language_id")
+            )
+        ),
+    }
+
+
+def help_directory(
+    *, program: Program, kind: str = "", region: str = "", language: str = ""
+) -> list[HelpResource]:
+    """A program's help resources and nothing of another program's, filtered by kind, region
+    and language (each optional), crisis lines first, each with its `language_list`."""
+    resources = HelpResource.objects.filter(program=program)
+    if kind:
+        resources = resources.filter(kind=kind)
+    if region:
+        # A resource with no region serves everywhere, so it matches every region.
+        resources = resources.filter(models.Q(region=region) | models.Q(region=""))
+    if language:
+        resources = resources.filter(languages__code=language)
+    crisis_first = models.Case(
+        When(kind=HelpResource.Kind.CRISIS, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return list(
+        resources.prefetch_related(Prefetch("languages", to_attr="language_list"))
+        .annotate(crisis_first=crisis_first)
+        .order_by("crisis_first", "sort_order", "pk")
+        .distinct()
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public
+from .views import directory, public
 
 app_name = "programs"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("p/<slug:slug>/request/", public.request_support, name="request"),
     path("p/<slug:slug>/request/receipt/", public.receipt_download, name="receipt_download"),
     path("p/<slug:slug>/status/", public.request_status, name="status"),
+    path("p/<slug:slug>/help/", directory.help_directory, name="help_directory"),
 ]
 
 from .views import staff  # noqa: E402

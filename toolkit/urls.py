@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
 from programs.views import auth, invitations, public
 
 # One staff sign-in door. Every other login route redirects to it (see programs.security).
@@ -45,6 +46,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("api/", include("api.urls")),
     path("leave/", public.quick_exit, name="quick_exit"),
+    path("p/<slug:slug>/search/", cms_views.search, name="search"),
     path("coordinate/<slug:slug>/second-factors/", auth.second_factors, name="second_factors"),
     path("", include("programs.urls")),
 ]

@@ -16,8 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from privacy import anonymous_route, is_anonymous_path, is_anonymous_view
 from tests.routes import all_routes
 
-# Anonymous requester routes: the request form, its receipt, the status page, and the API's.
+# Anonymous requester routes: the request form, its receipt, the status page, and the API's;
+# and search, whose words are as sensitive as a request's (no cookie, no access line).
 MARKED = {
+    "p/<slug:slug>/search/",
     "p/<slug:slug>/request/",
     "p/<slug:slug>/request/receipt/",
     "p/<slug:slug>/status/",
@@ -88,6 +90,7 @@ PUBLIC_READ = {
     "api/cms/^pages/<int:pk>/",
     "api/cms/^pages/find/",
     "leave/",  # quick exit: a redirect that clears the site's data
+    "p/<slug:slug>/help/",  # the help directory: its filters are choices, not words
 }
 # Wagtail's admin asks for sign-in on every view; the rest are sign-in, schema and
 # document routes; CMS pages are editorial and hold no form.

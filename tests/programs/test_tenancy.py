@@ -169,6 +169,8 @@ WEB = {
     "programs:request": "flow",
     "programs:receipt_download": "flow",
     "programs:status": "flow",
+    "programs:help_directory": "get",
+    "search": "flow",
     "programs:home": "get",
     "programs:reports": "get",
     "programs:caseload": "get",
@@ -375,10 +377,20 @@ def _cms_api_flow(world, role):
     _check(world, role, "get", "/api/cms/pages/find/", {"html_path": page.url})
 
 
+def _search_flow(world, role):
+    """Words every starter section has: any of B's pages found would show its qbmark title."""
+    url = reverse("search", args=[world["a"].slug])
+    _check(world, role, "get", url)
+    for words in ("support", "peer", "help", "shift"):
+        _check(world, role, "post", url, {"q": words})
+    _check(world, role, "get", reverse("programs:help_directory", args=[world["a"].slug]))
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_public_pages_of_program_a_show_nothing_of_b(world, role):
     _request_flow(world, role)
     _cms_api_flow(world, role)
+    _search_flow(world, role)
     for page in world["page"].get_descendants(inclusive=True).live().specific():
         _check(world, role, "get", page.url)
 

@@ -17,6 +17,8 @@ from programs.models import (
     CaseAccess,
     CaseEvent,
     CaseNote,
+    HelpResource,
+    Language,
     Membership,
     Message,
     Program,
@@ -164,6 +166,8 @@ def _program_form(client, program):
                 if isinstance(value, bool):
                     if value:
                         data[f"{child.prefix}-{key}"] = "on"
+                elif isinstance(value, list | tuple):  # a help resource's languages
+                    data[f"{child.prefix}-{key}"] = [str(v) for v in value]
                 elif value is not None:
                     data[f"{child.prefix}-{key}"] = str(value)
     return data
@@ -199,6 +203,24 @@ def test_program_admin_adds_a_unit_and_a_crisis_line_inline(client, admin, progr
     program = Program.objects.get(pk=program.pk)
     assert list(program.units.values_list("name", flat=True)) == ["Station 9"]
     assert "Firefighter helpline" in [line.name for line in program.crisis_lines()]
+
+
+def test_program_admin_gives_a_help_resource_a_region_and_languages(client, admin, program):
+    client = as_user(client, admin)
+    data = _program_form(client, program)
+    spanish = Language.objects.get_or_create(code="es", defaults={"name": "Spanish"})[0]
+    data.update(
+        {
+            "help_resources-0-region": "North County",
+            "help_resources-0-languages": [str(spanish.pk)],
+            "help_resources-0-kind": "peer_group",
+        }
+    )
+    response = client.post(reverse("program_settings:edit", args=[program.pk]), data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    first = HelpResource.objects.get(pk=data["help_resources-0-id"], program=program)
+    assert (first.kind, first.region) == ("peer_group", "North County")
+    assert list(first.languages.all()) == [spanish]
 
 
 def test_report_threshold_below_five_is_refused_and_nothing_saved(client, admin, program):
