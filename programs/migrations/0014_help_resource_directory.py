@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0011_program_launch_state'),
+        ('programs', '0013_membership_editor_role'),
     ]
 
     operations = [
