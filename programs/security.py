@@ -41,6 +41,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from privacy import crypto, ratelimit
 
+from . import permissions
+
 LOGIN_SCOPE = "login"
 RESET_SCOPE = "password_reset"
 # Authenticators that are a second factor by themselves (recovery codes come with one).
@@ -151,6 +153,7 @@ class StaffSessionMiddleware:
         refused = self._check(request, user)
         if refused is not None:
             return refused
+        permissions.memo_for_request(user)  # the user's roles are read once per request
         return _staff_headers(request, self.get_response(request))
 
     def _check(self, request, user):
