@@ -20,7 +20,7 @@ from ..models import (
     ReferralKind,
     SupporterProfile,
 )
-from . import notifications
+from . import notifications, reports
 from .limits import MAX_MESSAGE_LENGTH, validate_body
 
 logger = logging.getLogger(__name__)
@@ -353,6 +353,7 @@ def cases_purge_expired(*, now=None) -> int:
     """
     now = now or timezone.now()
     purged = 0
+    programs = set()
     expired = Case.objects.filter(
         status__in=[Status.CLOSED, Status.WITHDRAWN], closed_at__isnull=False, purged=False
     ).select_related("program")
@@ -382,6 +383,10 @@ def cases_purge_expired(*, now=None) -> int:
                 closed_at=_month_start(case.closed_at),
             )
         purged += 1
+        programs.add(case.program_id)
+    if programs:
+        # The skeletons keep every past month's figures; forget the cached ones all the same.
+        reports.report_cache_bump(program_ids=programs)
     return purged
 
 
