@@ -110,12 +110,13 @@ def _cells(keys, labels, values, hidden) -> list[Cell]:
 
 
 # Whole past months, cached per program. What a month's cases are counted by is fixed once
-# the month has ended: the month a request was made in (`created_at`), its channel and its
-# topics are set at intake and never change, and the purge keeps exactly these (it cuts
-# times to the start of the same month). So a past month's count, channels and topics are
-# cached. Urgency is not: a requester's later message can raise an open request to urgent.
-# Nor is the open/closed split, which is counted at the end of the period and moves with
-# it. Those two come from one fresh scan every time.
+# the month has ended: the month a request was made in (`created_at`) and its topics are
+# set at intake and never change, and the purge keeps them (it cuts times to the start of
+# the same month). So a past month's count and topic counts are
+# cached (the topics are the costly part: a join). Urgency is not: a requester's later
+# message can raise an open request to urgent. Nor is the open/closed split, counted at the
+# end of the period, which moves with it. Those, and the channels (cheaper counted in that
+# scan than cached month by month), come from one fresh scan every time.
 CACHE_PREFIX = "reports"
 MONTH_CACHE_SECONDS = 60 * 60 * 24 * 45  # past the next month's end: entries stay small
 
@@ -158,7 +159,7 @@ def _months(start: datetime, end: datetime) -> list[date]:
     return months
 
 
-def _month_range(month: date, months: list[date], end: datetime) -> Q:
+def _month_range(month: date, end: datetime) -> Q:
     following = _add_months(month, 1)
     return Q(created_at__gte=_aware(month), created_at__lt=min(_aware(following), end))
 
@@ -189,19 +190,15 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
     missing = [m for m in months if m not in cached]
 
     channels, urgencies = list(Channel.values), list(Urgency.values)
-    counts = {f"u{i}": Count("pk", filter=Q(urgency=u)) for i, u in enumerate(urgencies)}
+    counts = {f"c{i}": Count("pk", filter=Q(channel=c)) for i, c in enumerate(channels)}
+    counts.update({f"u{i}": Count("pk", filter=Q(urgency=u)) for i, u in enumerate(urgencies)})
     counts["closed"] = Count("pk", filter=Q(closed_at__isnull=False, closed_at__lt=end))
-    fresh = {m: {"n": 0, "channels": {}, "topics": {}} for m in missing}
+    for i, month in enumerate(missing):
+        counts[f"m{i}"] = Count("pk", filter=_month_range(month, end))
+    # One scan: the months not cached, channels, urgency and closures.
+    row = cases.aggregate(**counts)
+    fresh = {m: {"n": row[f"m{i}"], "topics": {}} for i, m in enumerate(missing)}
     if missing:
-        for i, month in enumerate(missing):
-            counts[f"m{i}"] = Count("pk", filter=_month_range(month, months, end))
-        # One row per channel: the month-by-channel grid, urgency and closures in one scan.
-        rows = list(cases.values("channel").annotate(**counts))
-        for row in rows:
-            for i, month in enumerate(missing):
-                if row[f"m{i}"]:
-                    fresh[month]["n"] += row[f"m{i}"]
-                    fresh[month]["channels"][row["channel"]] = row[f"m{i}"]
         through = Case.topics.through
         topic_counts = {
             f"m{i}": Count(
@@ -213,7 +210,7 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
             )
             for i, month in enumerate(missing)
         }
-        for row in (
+        for topic_row in (
             through.objects.filter(
                 case__program=program,
                 case__created_at__gte=_aware(missing[0]),
@@ -224,28 +221,19 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
             .annotate(**topic_counts)
         ):
             for i, month in enumerate(missing):
-                if row[f"m{i}"]:
-                    fresh[month]["topics"][row["topic_id"]] = row[f"m{i}"]
+                if topic_row[f"m{i}"]:
+                    fresh[month]["topics"][topic_row["topic_id"]] = topic_row[f"m{i}"]
         cache.set_many({keys[m]: fresh[m] for m in missing if m in keys}, MONTH_CACHE_SECONDS)
-    else:
-        rows = [cases.aggregate(**counts)]
-    totals = {
-        name: sum(row[name] for row in rows)
-        for name in ["closed", *(f"u{i}" for i in range(len(urgencies)))]
-    }
     per_month = {**cached, **fresh}
-    by_channel: dict[str, int] = {}
     by_topic: dict[int, int] = {}
     for entry in per_month.values():
-        for channel, n in entry["channels"].items():
-            by_channel[channel] = by_channel.get(channel, 0) + n
         for topic_id, n in entry["topics"].items():
             by_topic[topic_id] = by_topic.get(topic_id, 0) + n
     return {
         "per_month": {m: per_month[m]["n"] for m in months if per_month[m]["n"]},
-        "by_channel": {c: by_channel[c] for c in channels if by_channel.get(c)},
-        "by_urgency": {u: totals[f"u{i}"] for i, u in enumerate(urgencies) if totals[f"u{i}"]},
-        "closed": totals["closed"],
+        "by_channel": {c: row[f"c{i}"] for i, c in enumerate(channels) if row[f"c{i}"]},
+        "by_urgency": {u: row[f"u{i}"] for i, u in enumerate(urgencies) if row[f"u{i}"]},
+        "closed": row["closed"],
         "by_topic": by_topic,
     }
 
