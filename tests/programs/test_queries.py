@@ -188,7 +188,7 @@ def test_the_api_caseload_runs_the_same_queries_and_one_audit_insert_for_5_and_2
 
     assert len(few) == len(many)
     assert _audit_inserts(few) == _audit_inserts(many) == 1
-    assert CaseAccess.objects.count() - before == open_cases  # one row per case shown
+    assert CaseAccess.objects.count() - before == 2 * open_cases  # a row per case, each read
 
 
 def test_the_api_queue_runs_the_same_queries_and_one_audit_insert_for_5_and_200_requests(
