@@ -5,10 +5,11 @@ this module; only the membership services in `services.members` grant or revoke.
 Cases are narrowed by assignment here rather than by a guardian row per case.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from .models import Case, Program, Role
 
@@ -27,15 +28,71 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 ALL_PERMISSIONS = set().union(*ROLE_PERMISSIONS.values())
 
 
-def _codename(perm: str) -> str:
-    return perm if "." in perm else f"programs.{perm}"
+def _bare(perm: str) -> str:
+    app, _dot, codename = perm.rpartition(".")
+    return codename if app in ("", "programs") else perm
+
+
+# The user's guardian rows on programs, read once per request. A request's user is a new
+# object every time (from the session or the token), so nothing outlives the request; a
+# user object made elsewhere (a test, a command) never keeps a memo and reads every time.
+_MEMO = "_toolkit_program_perms"
+_NO_MEMO = object()
+
+
+def memo_for_request(user) -> None:
+    """Let this request's user keep its program permissions for the request's lifetime."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        setattr(user, _MEMO, None)
+
+
+def forget(user) -> None:
+    """Drop a memo after the user's permissions changed (the roster services call this)."""
+    if getattr(user, _MEMO, _NO_MEMO) not in (None, _NO_MEMO):
+        setattr(user, _MEMO, None)
+
+
+def _active(user) -> bool:
+    return bool(user) and user.is_authenticated and user.is_active
+
+
+def roles_of(user) -> dict[int, frozenset[str]]:
+    """Program pk → the permission codenames the user holds there (directly or through a
+    group), in one query; memoised for the request when `memo_for_request` was called."""
+    if not _active(user):
+        return {}
+    memo = getattr(user, _MEMO, _NO_MEMO)
+    if memo not in (None, _NO_MEMO):
+        return memo
+    content_type = ContentType.objects.get_for_model(Program)
+    direct = UserObjectPermission.objects.filter(user=user, content_type=content_type)
+    grouped = GroupObjectPermission.objects.filter(group__user=user, content_type=content_type)
+    found: dict[int, set[str]] = {}
+    rows = (
+        direct.values_list("object_pk", "permission__codename")
+        .order_by()
+        .union(grouped.values_list("object_pk", "permission__codename").order_by())
+    )
+    for object_pk, codename in rows:
+        found.setdefault(int(object_pk), set()).add(codename)
+    result = {pk: frozenset(perms) for pk, perms in found.items()}
+    if memo is None:
+        setattr(user, _MEMO, result)
+    return result
+
+
+def _program_ids(user, perms) -> list[int]:
+    wanted = {_bare(p) for p in perms}
+    return sorted(pk for pk, held in roles_of(user).items() if held & wanted)
 
 
 def user_can(user, perm: str, program: Program) -> bool:
     """True if the user's roles in this program include the permission."""
-    if not user or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return False
-    return user.has_perm(_codename(perm), program)
+    if user.is_superuser:
+        return True
+    return _bare(perm) in roles_of(user).get(program.pk, ())
 
 
 def require(user, perm: str, program: Program) -> None:
@@ -45,21 +102,17 @@ def require(user, perm: str, program: Program) -> None:
 
 def programs_for(user, perm: str) -> QuerySet[Program]:
     """The programs in which the user holds the permission."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return Program.objects.none()
-    return get_objects_for_user(user, _codename(perm), klass=Program, accept_global_perms=False)
+    return programs_with_any(user, [perm])
 
 
 def programs_with_any(user, perms) -> QuerySet[Program]:
-    if not user or not user.is_authenticated or not user.is_active:
+    """The programs in which the user holds any of the permissions: a plain list of keys
+    (from `roles_of`), so a query built on it nests no permission sub-selects."""
+    if not _active(user):
         return Program.objects.none()
-    return get_objects_for_user(
-        user,
-        [_codename(p) for p in perms],
-        klass=Program,
-        any_perm=True,
-        accept_global_perms=False,
-    )
+    if user.is_superuser:
+        return Program.objects.all()
+    return Program.objects.filter(pk__in=_program_ids(user, perms))
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -67,12 +120,25 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
     Program admins (HR) see none: they get aggregates only.
     """
-    if not user or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return Case.objects.none()
-    triage_programs = programs_for(user, TRIAGE).values("pk")
+    if user.is_superuser:
+        return Case.objects.all()
     return Case.objects.filter(
-        Q(assigned_to__user=user, assigned_to__program__in=programs_for(user, HOLD_CASELOAD))
-        | Q(program__in=triage_programs)
+        Q(assigned_to__user=user, assigned_to__program_id__in=_program_ids(user, [HOLD_CASELOAD]))
+        | Q(program_id__in=_program_ids(user, [TRIAGE]))
+    )
+
+
+def own_cases(user) -> QuerySet[Case]:
+    """The cases assigned to the user in programs where they hold a caseload."""
+    if not _active(user):
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.filter(assigned_to__user=user)
+    return Case.objects.filter(
+        assigned_to__user=user,
+        assigned_to__program_id__in=_program_ids(user, [HOLD_CASELOAD]),
     )
 
 

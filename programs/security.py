@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from privacy import crypto, ratelimit
 
+from . import permissions
 from .models import Role
 
 LOGIN_SCOPE = "login"
@@ -153,6 +154,7 @@ class StaffSessionMiddleware:
         refused = self._check(request, user)
         if refused is not None:
             return refused
+        permissions.memo_for_request(user)  # the user's roles are read once per request
         return _staff_headers(request, self.get_response(request))
 
     def _check(self, request, user):

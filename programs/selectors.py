@@ -231,11 +231,11 @@ def _flag(case, now) -> None:
 
 def caseload_cases(*, user, closed_limit: int = 20) -> dict:
     """The user's own cases, grouped for the caseload page: offered, needs reply, by status."""
-    mine = permissions.cases_visible_to(user).filter(
-        assigned_to__user=user,
-        assigned_to__program__in=permissions.programs_for(user, permissions.HOLD_CASELOAD),
+    base = (
+        _with_activity(permissions.own_cases(user))
+        .select_related("program")
+        .prefetch_related("topics")
     )
-    base = _with_activity(mine).select_related("program").prefetch_related("topics")
     open_cases = list(base.filter(status__in=Case.ACTIVE_CASE_STATUSES))
     closed = list(base.filter(status=Case.Status.CLOSED).order_by("-closed_at")[:closed_limit])
     now = timezone.now()
@@ -262,11 +262,7 @@ def caseload_case_get(*, user, case_id) -> Case:
     """One of the user's own cases; anyone else's (or none) is a 404."""
     try:
         return (
-            permissions.cases_visible_to(user)
-            .filter(
-                assigned_to__user=user,
-                assigned_to__program__in=permissions.programs_for(user, permissions.HOLD_CASELOAD),
-            )
+            permissions.own_cases(user)
             .select_related("program", "assigned_to", "assigned_to__user", "preferred_language")
             .get(pk=case_id)
         )

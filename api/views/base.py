@@ -7,6 +7,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from programs import permissions
+
 from .. import serializers as s
 from ..parsers import LimitedJSONParser, reject_nul_in_query
 from ..throttling import StaffThrottle
@@ -36,6 +38,8 @@ class StaffAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         reject_nul_in_query(request)
+        # A token-authenticated user is a new object each request: its roles, once.
+        permissions.memo_for_request(request.user)
 
 
 class AnonymousAPIView(APIView):

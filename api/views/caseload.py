@@ -1,5 +1,7 @@
 """The supporter's caseload and cases."""
 
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -34,8 +36,10 @@ def _case_queryset(user):
 def _case_detail(user, case_id) -> tuple[Case, dict]:
     """A case the caller handles (their own or, for a coordinator, their program's), with
     what the case pages read of it."""
-    case = permissions.require_case(user, case_id)
-    case = _case_queryset(user).get(pk=case.pk)
+    try:  # one read of the case, scoped as permissions.require_case scopes it
+        case = _case_queryset(user).select_related("assigned_to__user").get(pk=case_id)
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
     return case, selectors.case_record(case=case, user=user)
 
 

@@ -59,6 +59,7 @@ def _sync_user(*, user: User, program: Program) -> None:
             assign_perm(codename, user, program)
         else:
             remove_perm(codename, user, program)
+    permissions.forget(user)
     staff_group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
     needs_admin = Membership.objects.filter(
         user=user, role__in=[Role.ADMIN, Role.COORDINATOR]

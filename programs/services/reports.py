@@ -17,9 +17,11 @@ What an admin sees, and why it cannot point at a person:
 - There are no filters: the same fixed report for everyone allowed to see it.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,8 +109,64 @@ def _cells(keys, labels, values, hidden) -> list[Cell]:
     ]
 
 
+# Whole past months, cached per program. What a month's cases are counted by is fixed once
+# the month has ended: the month a request was made in (`created_at`) and its topics are
+# set at intake and never change, and the purge keeps them (it cuts times to the start of
+# the same month). So a past month's count and topic counts are
+# cached (the topics are the costly part: a join). Urgency is not: a requester's later
+# message can raise an open request to urgent. Nor is the open/closed split, counted at the
+# end of the period, which moves with it. Those, and the channels (cheaper counted in that
+# scan than cached month by month), come from one fresh scan every time.
+CACHE_PREFIX = "reports"
+MONTH_CACHE_SECONDS = 60 * 60 * 24 * 45  # past the next month's end: entries stay small
+
+
+def _version_key(program_id: int) -> str:
+    return f"{CACHE_PREFIX}:version:{program_id}"
+
+
+def _version(program_id: int) -> str:
+    """A version for the program's cached months; a lost version (an evicted key) is a
+    new one, so stale months are never read back."""
+    key = _version_key(program_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key) or ""
+    return version
+
+
+def report_cache_bump(*, program_ids=None) -> None:
+    """Forget cached months (after the purge, or anything that writes past months' rows);
+    without program_ids, every program's."""
+    if program_ids is None:
+        program_ids = Program.objects.values_list("pk", flat=True)
+    cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in set(program_ids)}, None)
+
+
+def _month_key(program: Program, version: str, month: date) -> str:
+    zone = timezone.get_current_timezone_name()
+    return f"{CACHE_PREFIX}:{program.pk}:{version}:{zone}:{month:%Y-%m}"
+
+
+def _months(start: datetime, end: datetime) -> list[date]:
+    first = start.date() if isinstance(start, datetime) else start
+    months = []
+    month = date(first.year, first.month, 1)
+    while _aware(month) < end:
+        months.append(month)
+        month = _add_months(month, 1)
+    return months
+
+
+def _month_range(month: date, end: datetime) -> Q:
+    following = _add_months(month, 1)
+    return Q(created_at__gte=_aware(month), created_at__lt=min(_aware(following), end))
+
+
 def _gather(program: Program, start: datetime, end: datetime) -> dict:
-    """Every partition in one scan of the period's rows, plus one for the topics.
+    """Every partition in one scan of the period's rows, plus one for the topics; months
+    already cached are not counted again (then the topics are not read at all).
 
     Conditional counts over plain column comparisons (no per-row month truncation), so the
     database reads each row once and does no function call per row.
@@ -116,41 +174,63 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
     cases = Case.objects.filter(
         program=program, created_at__gte=start, created_at__lt=end
     ).order_by()
-    first = start.date() if isinstance(start, datetime) else start
-    months = []
-    month = date(first.year, first.month, 1)
-    while _aware(month) < end:
-        months.append(month)
-        month = _add_months(month, 1)
-    counts = {}
-    for i, month in enumerate(months):
-        counts[f"m{i}"] = Count(
-            "pk",
-            filter=Q(created_at__gte=_aware(month), created_at__lt=_aware(months[i + 1]))
-            if i + 1 < len(months)
-            else Q(created_at__gte=_aware(month)),
-        )
-    channels, urgencies = list(Channel.values), list(Urgency.values)
-    for i, channel in enumerate(channels):
-        counts[f"c{i}"] = Count("pk", filter=Q(channel=channel))
-    for i, urgency in enumerate(urgencies):
-        counts[f"u{i}"] = Count("pk", filter=Q(urgency=urgency))
-    counts["closed"] = Count("pk", filter=Q(closed_at__isnull=False, closed_at__lt=end))
-    row = cases.aggregate(**counts)
-    through = Case.topics.through
-    by_topic = {
-        row["topic_id"]: row["n"]
-        for row in through.objects.filter(
-            case__program=program,
-            case__created_at__gte=start,
-            case__created_at__lt=end,
-        )
-        .order_by()
-        .values("topic_id")
-        .annotate(n=Count("pk"))
+    months = _months(start, end)
+    # Only months that ended before this month began are complete (whatever `today` the
+    # report was asked for).
+    now = timezone.localdate()
+    complete_before = _aware(date(now.year, now.month, 1))
+    version = _version(program.pk)
+    keys = {
+        m: _month_key(program, version, m)
+        for m in months
+        if _aware(_add_months(m, 1)) <= complete_before and _aware(_add_months(m, 1)) <= end
     }
+    found = cache.get_many(list(keys.values()))
+    cached = {m: found[key] for m, key in keys.items() if key in found}
+    missing = [m for m in months if m not in cached]
+
+    channels, urgencies = list(Channel.values), list(Urgency.values)
+    counts = {f"c{i}": Count("pk", filter=Q(channel=c)) for i, c in enumerate(channels)}
+    counts.update({f"u{i}": Count("pk", filter=Q(urgency=u)) for i, u in enumerate(urgencies)})
+    counts["closed"] = Count("pk", filter=Q(closed_at__isnull=False, closed_at__lt=end))
+    for i, month in enumerate(missing):
+        counts[f"m{i}"] = Count("pk", filter=_month_range(month, end))
+    # One scan: the months not cached, channels, urgency and closures.
+    row = cases.aggregate(**counts)
+    fresh = {m: {"n": row[f"m{i}"], "topics": {}} for i, m in enumerate(missing)}
+    if missing:
+        through = Case.topics.through
+        topic_counts = {
+            f"m{i}": Count(
+                "pk",
+                filter=Q(
+                    case__created_at__gte=_aware(month),
+                    case__created_at__lt=min(_aware(_add_months(month, 1)), end),
+                ),
+            )
+            for i, month in enumerate(missing)
+        }
+        for topic_row in (
+            through.objects.filter(
+                case__program=program,
+                case__created_at__gte=_aware(missing[0]),
+                case__created_at__lt=end,
+            )
+            .order_by()
+            .values("topic_id")
+            .annotate(**topic_counts)
+        ):
+            for i, month in enumerate(missing):
+                if topic_row[f"m{i}"]:
+                    fresh[month]["topics"][topic_row["topic_id"]] = topic_row[f"m{i}"]
+        cache.set_many({keys[m]: fresh[m] for m in missing if m in keys}, MONTH_CACHE_SECONDS)
+    per_month = {**cached, **fresh}
+    by_topic: dict[int, int] = {}
+    for entry in per_month.values():
+        for topic_id, n in entry["topics"].items():
+            by_topic[topic_id] = by_topic.get(topic_id, 0) + n
     return {
-        "per_month": {m: row[f"m{i}"] for i, m in enumerate(months) if row[f"m{i}"]},
+        "per_month": {m: per_month[m]["n"] for m in months if per_month[m]["n"]},
         "by_channel": {c: row[f"c{i}"] for i, c in enumerate(channels) if row[f"c{i}"]},
         "by_urgency": {u: row[f"u{i}"] for i, u in enumerate(urgencies) if row[f"u{i}"]},
         "closed": row["closed"],

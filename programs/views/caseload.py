@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,7 +192,21 @@ def index(request):
         raise Http404
     context = {"profiles": profiles, **selectors.caseload_cases(user=request.user)}
     context["decline_form"] = DeclineForm(prefix="decline")
+    _render_summaries([*context["open"], *context["closed"]], show_program=len(profiles) > 1)
     return TemplateResponse(request, "programs/caseload/index.html", context)
+
+
+def _render_summaries(case_list, *, show_program: bool) -> None:
+    """Each case's summary, rendered once: a case shows in several lists on the page
+    (needs a reply, no contact for a while, its status), and the words that repeat on
+    every card are translated once for the page, not once per card."""
+    template = get_template("programs/caseload/_case_summary.html")
+    labels = {"urgent": _("Urgent"), "waiting": _("Waiting for your reply")}
+    for case in case_list:
+        case.topic_list = list(case.topics.all())
+        case.summary = template.render(
+            {"case": case, "show_program": show_program, "labels": labels}
+        )
 
 
 CASE_FORMS = {

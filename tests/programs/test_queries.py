@@ -11,6 +11,7 @@ from django.utils import timezone
 from programs import eligibility
 from programs.models import (
     Case,
+    CaseAccess,
     Message,
     SupporterProfile,
     Topic,
@@ -154,3 +155,93 @@ def test_ranking_a_queue_is_two_queries_however_many_requests(program, django_as
         with django_assert_num_queries(2):
             ranked = eligibility.ranked_for_cases(cases=requests)
         assert all(len(ranked[r.pk]) == 3 for r in requests)
+
+
+# The API's equivalents, and the audit each list writes: one INSERT for the whole page.
+
+AUDIT_INSERT = 'INSERT INTO "programs_caseaccess"'
+
+
+def _queries(client, url) -> list[str]:
+    client.get(url)  # warm process-wide caches, as above
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _audit_inserts(sql: list[str]) -> int:
+    return sum(statement.startswith(AUDIT_INSERT) for statement in sql)
+
+
+def test_the_api_caseload_runs_the_same_queries_and_one_audit_insert_for_5_and_200_cases(
+    client, supporter
+):
+    profile = SupporterProfile.objects.get(user=supporter)
+    client.force_login(supporter)
+    _add_cases(profile.program, 5, assigned_to=profile)
+    few = _queries(client, "/api/v1/caseload/")
+    _add_cases(profile.program, 195, assigned_to=profile)
+    before = CaseAccess.objects.count()
+    many = _queries(client, "/api/v1/caseload/")
+    open_cases = Case.objects.filter(assigned_to=profile).exclude(status="closed").count()
+
+    assert len(few) == len(many)
+    assert _audit_inserts(few) == _audit_inserts(many) == 1
+    assert CaseAccess.objects.count() - before == 2 * open_cases  # a row per case, each read
+
+
+def test_the_api_queue_runs_the_same_queries_and_one_audit_insert_for_5_and_200_requests(
+    client, program, coordinator
+):
+    client.force_login(coordinator)
+    url = f"/api/v1/programs/{program.slug}/queue/"
+    _add_cases(program, 5, statuses=[Status.QUEUED])
+    few = _queries(client, url)
+    _add_cases(program, 195, statuses=[Status.QUEUED])
+    many = _queries(client, url)
+
+    assert len(few) == len(many)
+    assert _audit_inserts(few) == _audit_inserts(many) == 1
+
+
+def test_the_coordinator_page_writes_its_audit_in_one_insert(
+    client, program, coordinator, supporter
+):
+    client.force_login(coordinator)
+    _add_cases(program, 30, statuses=[Status.QUEUED])
+    before = CaseAccess.objects.count()
+    sql = _queries(client, f"/coordinate/{program.slug}/")
+
+    assert _audit_inserts(sql) == 1
+    assert CaseAccess.objects.count() - before == 2 * 20  # two reads of a page of 20
+
+
+def test_the_api_case_runs_the_same_queries_however_long_the_conversation(client, supporter):
+    profile = SupporterProfile.objects.get(user=supporter)
+    case = make_request(profile.program, assigned_to=profile, status=Status.ACTIVE)
+    client.force_login(supporter)
+    url = f"/api/v1/cases/{case.pk}/"
+    cases.staff_reply(case=case, actor=supporter, body="still here")
+    few = _queries(client, url)
+    for _ in range(40):
+        cases.staff_reply(case=case, actor=supporter, body="still here")
+    many = _queries(client, url)
+
+    assert len(few) == len(many)
+    assert _audit_inserts(many) == 1
+
+
+def test_a_staff_request_reads_the_users_roles_once(client, supporter, coordinator, program):
+    """However many permission checks a page makes, guardian's table is read once."""
+    profile = SupporterProfile.objects.get(user=supporter)
+    _add_cases(profile.program, 20, assigned_to=profile)
+    for user, url in (
+        (supporter, "/caseload/"),
+        (supporter, "/api/v1/caseload/"),
+        (coordinator, f"/coordinate/{program.slug}/"),
+        (coordinator, f"/api/v1/programs/{program.slug}/queue/"),
+    ):
+        client.force_login(user)
+        sql = _queries(client, url)
+        assert sum('"guardian_userobjectpermission"' in q for q in sql) == 1, url

@@ -3,6 +3,9 @@
 from datetime import date, datetime
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -255,6 +258,7 @@ def _report_queries(program, admin) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # the scan itself, not past months read back from the cache
     with CaptureQueriesContext(connection) as queries:
         reports.program_report(program=program, actor=admin)
     return [q["sql"] for q in queries.captured_queries]
@@ -279,3 +283,104 @@ def test_report_reads_the_requests_in_two_queries_however_many_there_are(program
     assert len(many) == len(few) <= 6
     # One scan for every partition, one for the topic breakdown: never one per breakdown.
     assert sum('"programs_case"' in sql for sql in many) == 2
+
+
+# ---------------------------------------------------------------- whole past months, cached
+
+
+def _figures(report) -> dict:
+    return {
+        name: [(c.key, c.count, c.suppressed) for c in getattr(report, name)]
+        for name in ("per_month", "by_topic", "by_channel", "by_urgency", "cases")
+    } | {"total": report.total.count}
+
+
+def _counted(fn):
+    with CaptureQueriesContext(connection) as queries:
+        result = fn()
+    return result, [q["sql"] for q in queries.captured_queries]
+
+
+def _spread(program, months=6):
+    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    topics = list(program.topics.all()[:2])
+    for n in range(months * 6):
+        month = reports._add_months(last_month, -(n % months))
+        _request_at(
+            program,
+            reports._aware(month) + timezone.timedelta(days=2),
+            channel=["messages", "phone"][n % 2],
+            urgency=[Urgency.ROUTINE, Urgency.SOON][n % 2],
+            topics=topics[: n % 3],
+        )
+    return last_month
+
+
+def test_a_second_report_reads_past_months_from_the_cache_with_the_same_figures(program, admin):
+    _spread(program)
+    first, cold = _counted(lambda: reports.program_report(program=program, actor=admin))
+    second, warm = _counted(lambda: reports.program_report(program=program, actor=admin))
+
+    assert _figures(second) == _figures(first)
+    assert first.total.count == 36
+    assert len(warm) < len(cold)
+    # The topic breakdown is not read again; one scan stays, for urgency and closures.
+    assert sum('"programs_case_topics"' in sql for sql in warm) == 0
+    assert sum('"programs_case"' in sql for sql in warm) == 1
+
+
+def test_urgency_and_closures_of_cached_months_are_counted_fresh(program, admin):
+    last_month = _spread(program)
+    # A report whose period runs to next month, so a closure now falls within it.
+    next_month = reports._add_months(timezone.localdate().replace(day=1), 1)
+    before = reports.program_report(program=program, actor=admin, today=next_month)
+    k = program.report_threshold
+    chosen = list(
+        Case.objects.filter(created_at__lt=reports._aware(last_month)).values_list("pk", flat=True)[
+            :k
+        ]
+    )
+    # A requester's later message can make an open request urgent; closing moves it.
+    Case.objects.filter(pk__in=chosen).update(
+        urgency=Urgency.URGENT, closed_at=timezone.now(), status="closed"
+    )
+    after = reports.program_report(program=program, actor=admin, today=next_month)
+
+    def counts(report, name):
+        return {c.key: c.count for c in getattr(report, name)}
+
+    assert (counts(before, "cases")["closed"], counts(after, "cases")["closed"]) == (0, k)
+    assert (counts(before, "by_urgency")["urgent"], counts(after, "by_urgency")["urgent"]) == (0, k)
+    assert counts(after, "per_month") == counts(before, "per_month")
+
+
+def test_the_month_not_yet_over_is_never_cached(program, admin):
+    this_month = timezone.localdate().replace(day=1)
+    _spread(program)
+    next_month = reports._add_months(this_month, 1)
+    for _ in range(6):
+        _request_in(program, this_month)
+    first = reports.program_report(program=program, actor=admin, today=next_month)
+    _request_in(program, this_month)
+    second = reports.program_report(program=program, actor=admin, today=next_month)
+
+    key = this_month.strftime("%Y-%m")
+    assert {c.key: c.count for c in second.per_month}[key] == 7
+    assert {c.key: c.count for c in first.per_month}[key] == 6
+    assert second.total.count == first.total.count + 1
+
+
+def test_a_purge_forgets_the_cached_months_and_keeps_their_figures(program, admin):
+    from programs.services import cases
+
+    last_month = _spread(program)
+    old = reports._aware(reports._add_months(last_month, -3)) + timezone.timedelta(days=2)
+    Case.objects.filter(created_at=old).update(status="closed", closed_at=old, outcome="supported")
+    first = reports.program_report(program=program, actor=admin)
+    _warm, warm = _counted(lambda: reports.program_report(program=program, actor=admin))
+
+    assert cases.cases_purge_expired(now=timezone.now() + timezone.timedelta(days=3650)) > 0
+    after, queries = _counted(lambda: reports.program_report(program=program, actor=admin))
+
+    assert _figures(after) == _figures(first)
+    assert len(queries) > len(warm)  # read again, not from the cache

@@ -26,7 +26,7 @@ from programs.models import (
     TrainingRequirement,
     Unit,
 )
-from programs.services import cases, intake, members, roster, setup
+from programs.services import cases, intake, members, reports, roster, setup
 from programs.services import launch as launch_services
 from programs.services.roster_csv import status_path
 
@@ -239,6 +239,8 @@ class Command(ToolkitCommand):
                 loader.program(program_spec)
             loader.editor(data["editor"])
         if loader.changes:
+            # Demo requests are dated in past months: forget any report months cached.
+            reports.report_cache_bump()
             self.stdout.write(self.style.SUCCESS(f"Demo loaded ({loader.changes} changes)."))
         else:
             self.stdout.write("The demo is already loaded; nothing changed.")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0013_membership_editor_role'),
+        ('programs', '0012_membership_editor_role'),
     ]
 
     operations = [
