@@ -358,7 +358,11 @@ def case_status_set(
 
 
 def _month_start(moment):
-    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    """The first instant of the moment's month where reports count months: the site's time
+    zone, not UTC (an evening request on the last day of a month west of Greenwich is
+    already the next month in UTC)."""
+    local = timezone.localtime(moment)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def cases_purge_expired(*, now=None) -> int:

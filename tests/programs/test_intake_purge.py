@@ -100,3 +100,21 @@ def test_each_program_keeps_requests_for_its_own_retention_period(program, other
     with time_machine.travel(timezone.now() + timedelta(days=program.retention_days + 1)):
         assert purge() == "Purged 1 expired request.\n"
     assert list(Case.objects.filter(purged=False)) == [there]
+
+
+def test_a_purged_request_stays_in_the_month_of_the_site_time_zone(program, settings):
+    settings.TIME_ZONE = "America/New_York"
+    timezone.activate("America/New_York")
+    try:
+        made = timezone.make_aware(timezone.datetime(2026, 3, 31, 21, 0))  # April 1st in UTC
+        case = intake.case_submit(program=program, message="late on the last day").case
+        Case.objects.filter(pk=case.pk).update(
+            status=Case.Status.WITHDRAWN, created_at=made, closed_at=made
+        )
+        with time_machine.travel(made + timedelta(days=program.retention_days + 1)):
+            assert purge() == "Purged 1 expired request.\n"
+        case.refresh_from_db()
+        assert case.purged
+        assert timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M") == "2026-03-01 00:00"
+    finally:
+        timezone.deactivate()
