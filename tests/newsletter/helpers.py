@@ -12,7 +12,7 @@ from newsletter.models import Subscriber
 
 def issue_of(program) -> NewsletterIssuePage:
     """The welcome issue every program's newsletter section starts with."""
-    return NewsletterIssuePage.objects.descendant_of(program.landing_page).live().get()
+    return NewsletterIssuePage.objects.descendant_of(program.landing_page).get(slug="welcome")
 
 
 def form_token(response) -> str:
