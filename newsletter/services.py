@@ -36,6 +36,7 @@ from programs.services.members import editors_group_name, moderators_group_name
 from .models import Delivery, Subscriber
 
 CONFIRM_FOR = timedelta(hours=48)
+RESEND_AFTER = timedelta(minutes=10)  # one confirmation email per address per 10 minutes
 UNCONFIRMED_KEPT_FOR = timedelta(days=7)
 BATCH_SIZE = 200
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/__TOKEN__/"
@@ -107,6 +108,10 @@ def subscriber_subscribe(*, program: Program, email: str) -> None:
         ).first()
         if subscriber is not None and subscriber.is_confirmed:
             return
+        if subscriber is not None and subscriber.confirm_expires_at is not None:
+            last_sent = subscriber.confirm_expires_at - CONFIRM_FOR
+            if last_sent > timezone.now() - RESEND_AFTER:
+                return  # a link went out moments ago: no flood of emails to one inbox
         if subscriber is None:
             token = secrets.token_urlsafe(32)
             try:
