@@ -70,6 +70,17 @@ def test_a_confirmed_address_subscribing_again_gets_the_same_words_and_no_email(
     assert again.content == first.content
 
 
+def test_the_form_page_sets_no_cookie_and_is_not_cached(client, program, admin):
+    client.force_login(admin)  # even a signed-in visitor's session is not touched here
+    page = client.get(reverse("newsletter:subscribe", args=[program.slug]))
+    assert page.status_code == 200
+    assert not page.cookies
+    assert page["Cache-Control"] == "no-store"
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert 'name="form_token"' in page.content.decode()
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+
+
 def test_an_invalid_address_gets_a_clear_error_and_nothing_is_stored(client, program):
     response = subscribe(client, program, "not-an-address")
     assert response.status_code == 400
