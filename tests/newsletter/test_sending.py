@@ -184,3 +184,26 @@ def test_only_the_programs_senders_may_send_and_editors_see_only_the_count(
         assert client.post(screen, {"action": "send"}).status_code in (302, 403, 404)
     assert not Delivery.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_batch_sends_at_most_its_size_and_someone_who_left_meanwhile_is_skipped(
+    program, admin, django_capture_on_commit_callbacks
+):
+    make_confirmed(program, [f"reader-{n}@example.org" for n in range(5)])
+    issue = issue_of(program)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.issue_send(issue=issue, actor=admin)  # queued, no worker yet
+    leaving = Delivery.objects.filter(issue=issue).order_by("pk").first().subscriber
+    services.subscriber_unsubscribe(program=program, token=leaving.unsubscribe_token)
+    assert services.deliver_batch.call(issue_id=issue.pk, batch_size=3) == 2
+    assert services.issue_progress(issue=issue) == {
+        "total": 5,
+        "sent": 2,
+        "failed": 0,
+        "pending": 2,
+        "skipped": 1,
+    }
+    assert services.deliver_batch.call(issue_id=issue.pk, batch_size=3) == 2
+    assert services.issue_progress(issue=issue)["pending"] == 0
+    assert leaving.email not in recipients()
+    assert len(recipients()) == 4
