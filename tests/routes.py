@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-OUR_MODULES = ("programs.", "api.", "cms.", "toolkit.")
+OUR_MODULES = ("programs.", "api.", "cms.", "toolkit.", "newsletter.")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 

@@ -48,6 +48,7 @@ urlpatterns = [
     path("leave/", public.quick_exit, name="quick_exit"),
     path("p/<slug:slug>/search/", cms_views.search, name="search"),
     path("coordinate/<slug:slug>/second-factors/", auth.second_factors, name="second_factors"),
+    path("", include("newsletter.urls")),
     path("", include("programs.urls")),
 ]
 

@@ -23,6 +23,11 @@ MARKED = {
     "p/<slug:slug>/request/",
     "p/<slug:slug>/request/receipt/",
     "p/<slug:slug>/status/",
+    # The newsletter's subscribe, confirm and unsubscribe pages take a person's address or
+    # their link's token: no cookie, no referrer, no access line, like the request form.
+    "p/<slug:slug>/newsletter/subscribe/",
+    "p/<slug:slug>/newsletter/confirm/<str:token>/",
+    "p/<slug:slug>/newsletter/u/<str:token>/",
     "api/v1/programs/<slug:slug>/requests/",
     "api/v1/requests/lookup/",
     "api/v1/requests/messages/",
@@ -91,6 +96,8 @@ PUBLIC_READ = {
     "api/cms/^pages/find/",
     "leave/",  # quick exit: a redirect that clears the site's data
     "p/<slug:slug>/help/",  # the help directory: its filters are choices, not words
+    "p/<slug:slug>/newsletter/rss/",  # the published issues, as a feed
+    "p/<slug:slug>/newsletter/atom/",
 }
 # Wagtail's admin asks for sign-in on every view; the rest are sign-in, schema and
 # document routes; CMS pages are editorial and hold no form.

@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page
 
-from cms.models import ProgramPage
+from cms.models import NewsletterIssuePage, ProgramPage
 from programs.models import (
     HelpResource,
     Membership,
@@ -112,6 +112,9 @@ def _build() -> dict:
         "case": assigned.case,
         "receipt": assigned.receipt_code,
         "page": ProgramPage.objects.get(program=a),
+        "issue": NewsletterIssuePage.objects.descendant_of(
+            ProgramPage.objects.get(program=a)
+        ).first(),
         "requirement": TrainingRequirement.objects.filter(program=a).first(),
         "completion": TrainingCompletion.objects.filter(supporter=peer).first(),
         "membership": Membership.objects.get(user=users["coordinator"], program=a),
@@ -170,6 +173,12 @@ WEB = {
     "programs:receipt_download": "flow",
     "programs:status": "flow",
     "programs:help_directory": "get",
+    "newsletter:subscribe": "post",
+    "newsletter:confirm": "post",
+    "newsletter:unsubscribe": "post",
+    "newsletter:rss": "get",
+    "newsletter:atom": "get",
+    "newsletter_send": "get",
     "search": "flow",
     "programs:home": "get",
     "programs:reports": "get",
@@ -282,6 +291,7 @@ def _kwargs(world, route) -> dict:
         "program_id": world["a"].pk,
         "entry_id": world["peer"].pk,
         "token": "not-an-invitation",
+        "page_id": world["issue"].pk,
     }
     namespace = route.qualified_name.split(":")[0]
     if namespace in VIEWSETS:

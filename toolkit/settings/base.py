@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "privacy",
     "programs",
     "cms",
+    "newsletter",
     "api",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,5 +1,6 @@
 """Purge closed and withdrawn requests whose retention period has passed. Run daily."""
 
+from newsletter.services import subscribers_purge_unconfirmed
 from privacy import ratelimit
 from toolkit.database import refresh_statistics
 
@@ -21,4 +22,9 @@ class Command(ToolkitCommand):
         windows = ratelimit.purge_expired()
         if windows:
             self.stdout.write(f"Removed {windows} rate-limit counts whose window had ended.")
+        unconfirmed = subscribers_purge_unconfirmed()
+        if unconfirmed:
+            self.stdout.write(
+                f"Deleted {unconfirmed} newsletter addresses never confirmed within a week."
+            )
         refresh_statistics()

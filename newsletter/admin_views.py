@@ -1,0 +1,61 @@
+"""The send screen of a newsletter issue: a test to oneself, the real send, its progress."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cms.models import NewsletterIssuePage
+
+from . import services
+
+
+@require_http_methods(["GET", "POST"])
+def send(request, page_id):
+    issue = get_object_or_404(NewsletterIssuePage, pk=page_id)
+    program = services.issue_program(issue)
+    if not services.user_can_see_counts(request.user, program):
+        raise Http404
+    may_send = services.user_can_send(request.user, program)
+    if request.method == "POST":
+        if not may_send:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "test":
+                services.issue_send_test(issue=issue, actor=request.user)
+                messages.success(
+                    request, _("A test was sent to %(email)s.") % {"email": request.user.email}
+                )
+            elif action == "send":
+                count = services.issue_send(issue=issue, actor=request.user)
+                messages.success(
+                    request,
+                    _("Sending to %(count)s subscribers has started.") % {"count": count},
+                )
+            elif action == "resume":
+                count = services.issue_send_resume(issue=issue, actor=request.user)
+                messages.success(
+                    request, _("%(count)s pending messages queued again.") % {"count": count}
+                )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("newsletter_send", page_id=issue.pk)
+    progress = services.issue_progress(issue=issue)
+    return TemplateResponse(
+        request,
+        "newsletter/admin/send.html",
+        {
+            "issue": issue,
+            "program": program,
+            "subscribers": services.confirmed_count(program=program),
+            "progress": progress,
+            "may_send": may_send,
+            "page_title": _("Send by email"),
+            "header_title": _("Send “%(title)s” by email") % {"title": issue.title},
+        },
+    )
