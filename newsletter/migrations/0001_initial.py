@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0001_initial'),
-        ('programs', '0014_help_resource_directory'),
+        ('programs', '0013_help_resource_directory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
