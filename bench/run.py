@@ -1,4 +1,5 @@
-"""Run the benchmarks: `make bench` (or `.venv/bin/python bench/run.py [matching] [reports]`).
+"""Run the benchmarks: `make bench`, or `.venv/bin/python bench/run.py [name ...]` with names
+from matching, reports and newsletter.
 
 Each benchmark builds its own scratch SQLite database in a temporary directory, so this
 never touches the development database. Only ratios measured in the same run are
@@ -25,9 +26,9 @@ def main() -> None:
         import django
 
         django.setup()
-        from bench import matching, reports
+        from bench import matching, newsletter, reports
 
-        benches = {"matching": matching, "reports": reports}
+        benches = {"matching": matching, "reports": reports, "newsletter": newsletter}
         for name in sys.argv[1:] or list(benches):
             benches[name].main()
 
