@@ -31,6 +31,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,8 +63,10 @@ ENDPOINTS = [
     ("list-of-50 view, HTML", None, "GET", "list_html", None),
     ("anonymous intake, API", "one-INSERT view", "POST", "intake_api", None),
     ("anonymous intake, web form", "one-INSERT view", "POST", "intake_web", None),
-    ("landing page (program), uncached", "bare view", "GET", "landing", None),
-    ("article, uncached", "bare view", "GET", "article", None),
+    ("landing page (program), from the page cache", "bare view", "GET", "landing", None),
+    ("landing page (program), uncached", "bare view", "GET", "landing_uncached", None),
+    ("article, from the page cache", "bare view", "GET", "article", None),
+    ("article, uncached", "bare view", "GET", "article_uncached", None),
     ("caseload page, 50 cases", "list-of-50 view, HTML", "GET", "caseload", "supporter"),
     ("coordinator page", "list-of-50 view, HTML", "GET", "coordinate", "coordinator"),
     ("API caseload, 50 cases", "list-of-50 view, JSON", "GET", "api_caseload", "token"),
@@ -86,6 +89,15 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
 wrk.body = [==[%s]==]
+"""
+# A new query string each time: the page cache keys on the full path, so every request
+# misses it and the page is rendered (and stored) as on a first visit.
+UNCACHED_LUA = """
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format("GET", wrk.path .. "?uncached=" .. n .. "-" .. math.random(1000000000))
+end
 """
 # One token per post: thread k of n takes lines k+1, k+1+n, ... of the round's file.
 FORM_LUA = """
@@ -174,7 +186,9 @@ def fill(out: Path, rounds: int) -> None:
     paths = {
         **PATHS,
         "landing": program_page.relative_url(None),
+        "landing_uncached": program_page.relative_url(None),
         "article": article.relative_url(None),
+        "article_uncached": article.relative_url(None),
     }
 
     def send(key, credential):
@@ -190,6 +204,8 @@ def fill(out: Path, rounds: int) -> None:
             )
         if key in ("insert", "intake_api"):
             return client.post(paths[key], INTAKE_JSON, "application/json", **extra)
+        if key.endswith("_uncached"):
+            return client.get(f"{paths[key]}?uncached={uuid.uuid4().hex}", **extra)
         return client.get(paths[key], **extra)
 
     queries, statuses = {}, {}
@@ -232,6 +248,10 @@ def wrk_args(endpoint, data, tmp: Path, form_file: str | None) -> list[str]:
         script = tmp / "form.lua"
         script.write_text(FORM_LUA)
         return [*args, "-s", str(script), url, "--", form_file, str(THREADS)]
+    if key.endswith("_uncached"):
+        script = tmp / "uncached.lua"
+        script.write_text(UNCACHED_LUA)
+        return [*args, "-s", str(script), url]
     if method == "POST":
         script = tmp / "post.lua"
         script.write_text(POST_LUA % INTAKE_JSON)
