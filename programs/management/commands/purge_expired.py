@@ -4,6 +4,7 @@ from privacy import ratelimit
 from toolkit.database import refresh_statistics
 
 from ...services.cases import cases_purge_expired
+from ...signals import daily_purge
 from ._base import ToolkitCommand
 
 
@@ -21,4 +22,7 @@ class Command(ToolkitCommand):
         windows = ratelimit.purge_expired()
         if windows:
             self.stdout.write(f"Removed {windows} rate-limit counts whose window had ended.")
+        for _receiver, line in daily_purge.send(sender=self.__class__):
+            if line:
+                self.stdout.write(line)
         refresh_statistics()
