@@ -14,7 +14,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0001_initial'),
-        ('programs', '0014_help_resource_directory'),
+        # SupporterProfile is made in programs' first migration; depending on a later one would
+        # run programs' API-token migration before knox's, which SQLite refuses.
+        ('programs', '0001_initial'),
         ('wagtailcore', '0098_apitoken'),
     ]
 
