@@ -315,3 +315,62 @@ def test_the_calendar_parses_back_with_its_rule_and_exceptions(client, program):
         client.get(reverse("events_feed", args=[program.slug])).content
     )
     assert [str(v["SUMMARY"]) for v in feed.walk("VEVENT")] == ["Tuesday peer group"]
+
+
+# ---------------------------------------------------------------- editors and the page cache
+
+
+def test_the_editor_chooses_facilitators_among_this_programs_active_supporters(
+    client, program, admin, facilitator, other_program
+):
+    from tests.factories import make_active_supporter
+
+    make_active_supporter(other_program, email="river@example.org", display_name="Riverside")
+    paused = make_active_supporter(program, email="paused@example.org", display_name="Paused")
+    paused.status = SupporterProfile.Status.PAUSED
+    paused.save()
+    client.force_login(admin)
+    url = reverse("wagtailadmin_pages:add", args=("cms", "eventpage", _index(program).pk))
+    html = client.get(url).content.decode()
+    assert f'value="{facilitator.pk}"' in html
+    assert "Riverside" not in html and "Paused" not in html
+    # A series without an end comes back with the reason, not a server error.
+    refused = client.post(
+        url,
+        {
+            "title": "Endless group",
+            "slug": "endless",
+            "kind": "peer_group",
+            "mode": "phone",
+            "start": "2026-10-06 19:00",
+            "time_zone": "Europe/London",
+            "duration_minutes": "60",
+            "capacity": "8",
+            "repeat": "weekly",
+            "action-publish": "publish",
+        },
+    )
+    assert refused.status_code == 200
+    assert "never ends" in refused.content.decode()
+    assert not EventPage.objects.filter(slug="endless").exists()
+
+
+def test_the_sign_up_form_is_never_cached_but_the_event_page_is(
+    client, program, settings, django_assert_num_queries
+):
+    settings.TOOLKIT_PAGE_CACHE = True
+    event = make_event(program)
+    occurrence = events.occurrences_between(event, NOW, NOW + timedelta(weeks=1))[0]
+    url = reverse("event_signup", args=[program.slug, event.pk])
+    tokens = [
+        re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+        for html in (
+            client.get(url, {"session": occurrence.key}).content.decode() for _ in range(2)
+        )
+    ]
+    assert tokens[0] != tokens[1]
+    assert "no-store" in client.get(url, {"session": occurrence.key})["Cache-Control"]
+    client.get(event.url)
+    with django_assert_num_queries(0):
+        with_cache = client.get(event.url)
+    assert with_cache.status_code == 200 and "Tuesday peer group" in with_cache.content.decode()
