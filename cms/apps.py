@@ -51,5 +51,7 @@ def _purge_event_signups(sender, **kwargs):
     from .events import signups_purge_past
 
     purged = signups_purge_past()
+    if not purged:
+        return ""  # like the rate-limit counts: a line only when something went
     noun = "sign-up" if purged == 1 else "sign-ups"
     return f"Deleted {purged} event {noun} (aliases and reminder emails) of past sessions."
