@@ -19,7 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -156,6 +156,11 @@ class Occurrence:
     @property
     def local_start(self) -> dt.datetime:
         return self.start.astimezone(event_tz(self.event))
+
+    @property
+    def local_label(self) -> str:
+        """Day and time on the event's own clock (the date filter would show the site's)."""
+        return dateformat.format(self.local_start, "l j F Y, H:i")
 
     @property
     def key(self) -> str:
@@ -360,3 +365,40 @@ def calendar_ics(*, events, name: str, host: str) -> bytes:
         cal.add_component(vevent)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+# ---------------------------------------------------------------- reminders
+
+REMINDER_AHEAD = dt.timedelta(hours=24)
+
+
+def signup_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Email a reminder to each person with a place in a session starting within a day who
+    gave an email, then forget the email: it was kept for this one message."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    now = now or timezone.now()
+    due = EventSignup.objects.filter(
+        waiting=False, email__isnull=False, occurrence__gte=now, occurrence__lt=now + REMINDER_AHEAD
+    ).select_related("event")
+    sent = 0
+    for signup in due:
+        occurrence = Occurrence(signup.event, signup.occurrence)
+        with translation.override(settings.LANGUAGE_CODE):
+            body = render_to_string(
+                "emails/event_reminder.txt", {"signup": signup, "occurrence": occurrence}
+            )
+        subject, _sep, text = body.partition("\n")
+        try:
+            send_mail(subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [signup.email])
+        except Exception:  # the place is kept; the reminder is only a courtesy
+            logging.getLogger(__name__).exception("an event reminder could not be sent")
+            continue
+        EventSignup.objects.filter(pk=signup.pk).update(email=None)
+        sent += 1
+    return sent

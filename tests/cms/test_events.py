@@ -153,6 +153,9 @@ def test_the_index_lists_the_coming_sessions_and_filters_by_kind(client, program
     assert "Listening skills training" in html
     # Eight weeks ahead, not the whole series of twenty.
     assert html.count("Tuesday peer group") == 8
+    # On the event's own clock, before and after London's clocks go back.
+    assert "Tuesday 6 October 2026, 19:00" in html
+    assert "Tuesday 27 October 2026, 19:00" in html
     assert LINK not in html
     training_only = client.get(url, {"kind": "training"}).content.decode()
     assert "Listening skills training" in training_only
@@ -374,3 +377,23 @@ def test_the_sign_up_form_is_never_cached_but_the_event_page_is(
     with django_assert_num_queries(0):
         with_cache = client.get(event.url)
     assert with_cache.status_code == 200 and "Tuesday peer group" in with_cache.content.decode()
+
+
+def test_a_reminder_goes_the_day_before_to_those_with_a_place_then_the_email_goes(program):
+    from django.core import mail
+
+    event = make_event(program, capacity=1)
+    occurrence = events.occurrences_between(event, NOW, NOW + timedelta(weeks=1))[0]
+    events.event_signup(occurrence=occurrence, alias="Sam", email="sam@example.org")
+    events.event_signup(occurrence=occurrence, alias="Robin", email="robin@example.org")
+    call_command("send_event_reminders", stdout=StringIO())
+    assert mail.outbox == []  # five days ahead: not yet
+    with time_machine.travel(occurrence.start - timedelta(hours=20)):
+        call_command("send_event_reminders", stdout=StringIO())
+        call_command("send_event_reminders", stdout=StringIO())
+    (reminder,) = mail.outbox
+    assert reminder.to == ["sam@example.org"]
+    assert "Hello Sam" in reminder.body and LINK in reminder.body
+    assert "19:00" in reminder.body
+    assert EventSignup.objects.get(alias="Sam").email == ""
+    assert EventSignup.objects.get(alias="Robin").email == "robin@example.org"
