@@ -278,6 +278,9 @@ def test_the_facilitator_sees_who_signed_up_and_others_do_not(
         client.force_login(user)
         return client.get(url)
 
+    caseload = Client()
+    caseload.force_login(everyone["supporter"])
+    assert url in caseload.get(reverse("programs:caseload")).content.decode()
     own = page(everyone["supporter"]).content.decode()
     assert "Night-shift group" in own and "Nightowl" in own
     assert "owl@example.org" not in own
