@@ -389,10 +389,10 @@ def signup_reminders_send(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for signup in due:
         occurrence = Occurrence(signup.event, signup.occurrence)
+        program = _program_of(signup.event)
+        context = {"signup": signup, "occurrence": occurrence, "program": program.name}
         with translation.override(settings.LANGUAGE_CODE):
-            body = render_to_string(
-                "emails/event_reminder.txt", {"signup": signup, "occurrence": occurrence}
-            )
+            body = render_to_string("emails/event_reminder.txt", context)
         subject, _sep, text = body.partition("\n")
         try:
             send_mail(subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [signup.email])

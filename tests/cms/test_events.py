@@ -396,6 +396,7 @@ def test_a_reminder_goes_the_day_before_to_those_with_a_place_then_the_email_goe
         call_command("send_event_reminders", stdout=StringIO())
     (reminder,) = mail.outbox
     assert reminder.to == ["sam@example.org"]
+    assert reminder.subject == f"Reminder: Tuesday peer group, {program.name}"
     assert "Hello Sam" in reminder.body and LINK in reminder.body
     assert "19:00" in reminder.body
     assert EventSignup.objects.get(alias="Sam").email == ""
