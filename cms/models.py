@@ -1,8 +1,15 @@
 """Editorial pages. Each program has a section: landing page, articles, resources, newsletter."""
 
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
@@ -11,9 +18,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from privacy.crypto import EncryptedTextField
 from programs import selectors
 from programs.models import Program, TrainingRequirement
 
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
@@ -149,6 +158,7 @@ class ProgramPage(ProgramSectionMixin, Page):
         "cms.ResourceIndexPage",
         "cms.NewsletterIndexPage",
         "cms.TrainingIndexPage",
+        "cms.EventIndexPage",
     ]
     api_fields = [APIField("intro"), APIField("body")]
 
@@ -245,3 +255,176 @@ class TrainingModulePage(StoryPage):
         # a course outline is completed on the course, and the coordinator records it.
         context["read_to_complete"] = TrainingRequirement.objects.filter(page=self).exists()
         return context
+
+
+# Peer groups and events (see cms/events.py for recurrences, sign-ups and iCal)
+
+
+class EventIndexPage(ProgramSectionMixin, Page):
+    """A program's peer groups, trainings and information sessions: the coming weeks."""
+
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.ProgramPage"]
+    subpage_types = ["cms.EventPage"]
+    max_count_per_parent = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from . import events
+
+        context = super().get_context(request, *args, **kwargs)
+        form = events.EventFilterForm(request.GET or None)
+        kind = form.cleaned_data["kind"] if form.is_valid() else ""
+        context["filter_form"] = form
+        context["occurrences"] = events.upcoming_occurrences(index_page=self, kind=kind)
+        context["feed_url"] = (
+            events.feed_url(context["program"]) if context.get("program") else None
+        )
+        return context
+
+
+class EventPageForm(WagtailAdminPageForm):
+    """Facilitators are chosen from the program's active supporters, and no other's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "facilitators" in self.fields:
+            from . import events
+
+            self.fields["facilitators"].queryset = events.facilitator_choices(
+                page=self.instance, parent_page=kwargs.get("parent_page")
+            )
+
+
+class EventPage(ProgramSectionMixin, Page):
+    """One session, or a series of them on a rule (stored as an RRULE with EXDATEs)."""
+
+    class Kind(models.TextChoices):
+        PEER_GROUP = "peer_group", _("Peer group")
+        TRAINING = "training", _("Training")
+        INFORMATION = "information", _("Information session")
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        PHONE = "phone", _("By phone")
+
+    class Repeat(models.TextChoices):
+        NONE = "", _("Does not repeat")
+        WEEKLY = "weekly", _("Every week")
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Every month, on the same weekday (e.g. the second Tuesday)")
+
+    description = RichTextField(_("description"), features=RICH_TEXT_FEATURES, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    facilitators = ParentalManyToManyField(
+        "programs.SupporterProfile",
+        blank=True,
+        related_name="facilitated_events",
+        verbose_name=_("facilitators"),
+        help_text=_("Active supporters of this program; only their first name is shown."),
+    )
+    mode = models.CharField(_("how people take part"), max_length=12, choices=Mode.choices)
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("For in-person sessions.")
+    )
+    online_link = models.URLField(
+        _("online meeting link"),
+        blank=True,
+        help_text=_("Shown only to people who have signed up, on their confirmation page."),
+    )
+    phone_details = models.CharField(
+        _("how to join by phone"),
+        max_length=200,
+        blank=True,
+        help_text=_("For phone sessions: shown only to people who have signed up."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
+    start = models.DateTimeField(_("starts"), help_text=_("The first (or only) session."))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration in minutes"), default=60, validators=[MinValueValidator(5)]
+    )
+    repeat = models.CharField(
+        _("repeats"), max_length=12, choices=Repeat.choices, blank=True, default=""
+    )
+    repeat_until = models.DateField(_("repeats until"), null=True, blank=True)
+    repeat_count = models.PositiveSmallIntegerField(
+        _("number of sessions"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    cancelled_dates = models.TextField(
+        _("cancelled dates"),
+        blank=True,
+        help_text=_("One date a line (YYYY-MM-DD): no session on these days."),
+    )
+    rrule = models.CharField(max_length=200, blank=True, editable=False)
+    exdates = models.TextField(blank=True, editable=False)
+    capacity = models.PositiveSmallIntegerField(
+        _("places per session"),
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text=_("Sign-ups beyond this go on a waiting list."),
+    )
+
+    base_form_class = EventPageForm
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("description"),
+        FieldPanel("facilitators", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("mode"),
+        FieldPanel("place"),
+        FieldPanel("online_link"),
+        FieldPanel("phone_details"),
+        FieldPanel("start"),
+        FieldPanel("time_zone", widget=forms.Select(choices=TIME_ZONE_CHOICES)),
+        FieldPanel("duration_minutes"),
+        FieldPanel("repeat"),
+        FieldPanel("repeat_until"),
+        FieldPanel("repeat_count"),
+        FieldPanel("cancelled_dates"),
+        FieldPanel("capacity"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("description")]
+    parent_page_types = ["cms.EventIndexPage"]
+    subpage_types = []
+
+    def clean(self):
+        from . import events
+
+        super().clean()
+        events.event_clean(self)
+
+    def save(self, *args, **kwargs):
+        from . import events
+
+        events.event_compute(self)
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from . import events
+
+        context = super().get_context(request, *args, **kwargs)
+        context["occurrences"] = events.occurrences_between(
+            self, timezone.now(), timezone.now() + events.LISTED_AHEAD
+        )[: events.LISTED_ON_PAGE]
+        context["facilitator_names"] = events.facilitator_names(self)
+        if context.get("program"):
+            context["ics_url"] = events.event_ics_url(context["program"], self)
+        return context
+
+
+class EventSignup(models.Model):
+    """Someone coming to one session: a first name or alias, and an email only if they want
+    a reminder (encrypted, and deleted with the sign-up once the session is over)."""
+
+    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="signups")
+    occurrence = models.DateTimeField(_("session"))
+    alias = models.CharField(_("first name or alias"), max_length=40)
+    email = EncryptedTextField(_("email for a reminder"))
+    waiting = models.BooleanField(_("on the waiting list"), default=False)
+
+    class Meta:
+        ordering = ["occurrence", "pk"]
+        indexes = [models.Index(fields=["event", "occurrence"])]
+
+    def __str__(self):
+        return self.alias

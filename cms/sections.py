@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from . import editorial, starter_content
+from . import editorial, events, starter_content
 from .models import (
     ArticleIndexPage,
     HomePage,
@@ -141,6 +141,7 @@ def ensure_program_section(program) -> list[str]:
         if index_class is NewsletterIndexPage:
             index_page.add_child(instance=_welcome_issue())
         changes.append(_("created the %(section)s section") % {"section": title})
+    changes.extend(events.event_index_ensure(program_page))
     changes.extend(starter_content.section_fill(program_page=program_page, kind=program.kind))
     changes.extend(editorial.editorial_ensure(program=program, program_page=program_page))
     return changes

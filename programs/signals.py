@@ -2,3 +2,7 @@ from django.dispatch import Signal
 
 # Sent with `program` once a program exists with its defaults; the CMS adds its pages.
 program_ready = Signal()
+
+# Sent by the daily purge command; other apps delete what they keep only for a while and
+# return a line for the command's output (the CMS: sign-ups of past events).
+daily_purge = Signal()

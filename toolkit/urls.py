@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import event_views
 from cms import views as cms_views
 from programs.views import auth, invitations, public
 
@@ -47,6 +48,10 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("leave/", public.quick_exit, name="quick_exit"),
     path("p/<slug:slug>/search/", cms_views.search, name="search"),
+    path("p/<slug:slug>/events/<int:event_id>/signup/", event_views.signup, name="event_signup"),
+    path("p/<slug:slug>/events/<int:event_id>/event.ics", event_views.event_ics, name="event_ics"),
+    path("p/<slug:slug>/events.ics", event_views.events_feed, name="events_feed"),
+    path("caseload/events/", event_views.facilitator_sessions, name="caseload_events"),
     path("coordinate/<slug:slug>/second-factors/", auth.second_factors, name="second_factors"),
     path("", include("newsletter.urls")),
     path("", include("programs.urls")),

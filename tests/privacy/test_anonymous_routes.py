@@ -20,6 +20,7 @@ from tests.routes import all_routes
 # and search, whose words are as sensitive as a request's (no cookie, no access line).
 MARKED = {
     "p/<slug:slug>/search/",
+    "p/<slug:slug>/events/<int:event_id>/signup/",  # an alias and maybe an email
     "p/<slug:slug>/request/",
     "p/<slug:slug>/request/receipt/",
     "p/<slug:slug>/status/",
@@ -51,6 +52,7 @@ SIGNED_IN_STAFF = {
     "caseload/training/",
     "caseload/training/<int:requirement_id>/complete/",
     "caseload/wellbeing/",
+    "caseload/events/",
     "caseload/wellbeing/<int:profile_id>/pause/",
     "caseload/wellbeing/<int:profile_id>/debrief/",
     "coordinate/<slug:slug>/",
@@ -98,6 +100,8 @@ PUBLIC_READ = {
     "p/<slug:slug>/help/",  # the help directory: its filters are choices, not words
     "p/<slug:slug>/newsletter/rss/",  # the published issues, as a feed
     "p/<slug:slug>/newsletter/atom/",
+    "p/<slug:slug>/events.ics",  # the program's events: a calendar anyone may subscribe to
+    "p/<slug:slug>/events/<int:event_id>/event.ics",
 }
 # Wagtail's admin asks for sign-in on every view; the rest are sign-in, schema and
 # document routes; CMS pages are editorial and hold no form.

@@ -15,6 +15,7 @@ unticked choice in Wagtail's program and roster forms, which list the whole voca
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
@@ -23,9 +24,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Page
 
-from cms.models import NewsletterIssuePage, ProgramPage
+from cms import events
+from cms.models import EventIndexPage, EventPage, NewsletterIssuePage, ProgramPage
 from programs.models import (
     HelpResource,
     Membership,
@@ -55,6 +58,27 @@ PASSWORD = "correct horse battery staple"
 # ---------------------------------------------------------------- the two programs
 
 
+def _event(program, **fields) -> EventPage:
+    index = EventIndexPage.objects.child_of(ProgramPage.objects.get(program=program)).get()
+    return index.add_child(
+        instance=EventPage(
+            slug="group",
+            kind=EventPage.Kind.PEER_GROUP,
+            mode=EventPage.Mode.ONLINE,
+            online_link=f"https://meet.example.org/{program.slug}",
+            start=timezone.now() + timedelta(days=2),
+            repeat=EventPage.Repeat.WEEKLY,
+            repeat_count=4,
+            **fields,
+        )
+    )
+
+
+def _first_session(event):
+    now = timezone.now()
+    return events.occurrences_between(event, now, now + events.LISTED_AHEAD)[0]
+
+
 def _build() -> dict:
     a = make_program("alpha-tenancy")
     b = make_program("beta-qbmark", template="healthcare")
@@ -72,6 +96,7 @@ def _build() -> dict:
     TrainingRequirement.objects.create(program=b, name="qbmark requirement", description="qbmark")
     b.topics.add(Topic.objects.create(slug="qbvocab-topic", name="qbvocab topic"))
     b_page = ProgramPage.objects.get(program=b)
+    b_event = _event(b, title="qbmark peer group", description="<p>qbmark</p>")
     Page.objects.descendant_of(b_page, inclusive=True).update(
         title=Concat(F("title"), Value(" qbmark")),
         draft_title=Concat(F("draft_title"), Value(" qbmark")),
@@ -91,6 +116,10 @@ def _build() -> dict:
     b_case = submit_request(b, message="qbmark case message").case
     cases.case_offer(case=b_case, supporter=b_peer, actor=None)
     cases.case_accept(case=b_case, actor=b_peer.user)
+    b_event.facilitators.set([b_peer])
+    b_event.save_revision().publish()
+    b_session = _first_session(b_event)
+    events.event_signup(occurrence=b_session, alias="qbmark signup", email="x@qbmark.example.org")
 
     users = {
         "admin": make_member(a, Role.ADMIN, email="admin@alpha.example.org"),
@@ -99,6 +128,11 @@ def _build() -> dict:
     peer = make_active_supporter(a, email="peer@alpha.example.org", display_name="Alex")
     users["supporter"] = peer.user
     users["editor"] = make_member(a, Role.EDITOR, email="editor@alpha.example.org")
+    a_event = _event(a, title="Alpha peer group")
+    a_event.facilitators.set([peer])
+    a_event.save_revision().publish()
+    a_session = _first_session(a_event)
+    events.event_signup(occurrence=a_session, alias="Alpha signup")
     queued = submit_request(a, message="Alpha queued")
     assigned = submit_request(a, message="Alpha case")
     cases.case_offer(case=assigned.case, supporter=peer, actor=None)
@@ -118,6 +152,7 @@ def _build() -> dict:
         "requirement": TrainingRequirement.objects.filter(program=a).first(),
         "completion": TrainingCompletion.objects.filter(supporter=peer).first(),
         "membership": Membership.objects.get(user=users["coordinator"], program=a),
+        "event": a_event,
     }
 
 
@@ -180,6 +215,10 @@ WEB = {
     "newsletter:atom": "get",
     "newsletter_send": "get",
     "search": "flow",
+    "event_signup": "get",
+    "event_ics": "get",
+    "events_feed": "get",
+    "caseload_events": "get",
     "programs:home": "get",
     "programs:reports": "get",
     "programs:caseload": "get",
@@ -292,6 +331,7 @@ def _kwargs(world, route) -> dict:
         "entry_id": world["peer"].pk,
         "token": "not-an-invitation",
         "page_id": world["issue"].pk,
+        "event_id": world["event"].pk,
     }
     namespace = route.qualified_name.split(":")[0]
     if namespace in VIEWSETS:

@@ -5,6 +5,7 @@ from privacy import ratelimit
 from toolkit.database import refresh_statistics
 
 from ...services.cases import cases_purge_expired
+from ...signals import daily_purge
 from ._base import ToolkitCommand
 
 
@@ -27,4 +28,7 @@ class Command(ToolkitCommand):
             self.stdout.write(
                 f"Deleted {unconfirmed} newsletter addresses never confirmed within a week."
             )
+        for _receiver, line in daily_purge.send(sender=self.__class__):
+            if line:
+                self.stdout.write(line)
         refresh_statistics()
