@@ -1,16 +1,31 @@
 """The send screen of a newsletter issue: a test to oneself, the real send, its progress."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cms.models import NewsletterIssuePage
 
 from . import services
+
+
+def _send_at(value: str | None):
+    """A time typed in the form's local-time field, in the site's time zone."""
+    try:
+        moment = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        raise ValidationError(
+            _("Enter the date and time to send, e.g. 2026-12-10 09:00.")
+        ) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,6 +51,22 @@ def send(request, page_id):
                     request,
                     _("Sending to %(count)s subscribers has started.") % {"count": count},
                 )
+            elif action == "schedule":
+                scheduled = services.issue_schedule(
+                    issue=issue, actor=request.user, send_at=_send_at(request.POST.get("send_at"))
+                )
+                messages.success(
+                    request,
+                    _("The issue will be sent on %(when)s.")
+                    % {
+                        "when": date_format(
+                            timezone.localtime(scheduled.send_at), "DATETIME_FORMAT"
+                        )
+                    },
+                )
+            elif action == "unschedule":
+                if services.issue_unschedule(issue=issue, actor=request.user):
+                    messages.success(request, _("The scheduled send is cancelled."))
             elif action == "resume":
                 count = services.issue_send_resume(issue=issue, actor=request.user)
                 messages.success(
@@ -55,6 +86,7 @@ def send(request, page_id):
             "subscribers": services.confirmed_count(program=program),
             "progress": progress,
             "may_send": may_send,
+            "scheduled": getattr(issue, "scheduled_send", None),
             "page_title": _("Send by email"),
             "header_title": _("Send “%(title)s” by email") % {"title": issue.title},
         },

@@ -75,3 +75,24 @@ class Delivery(models.Model):
             )
         ]
         indexes = [models.Index(fields=["issue", "status"])]
+
+
+class ScheduledSend(models.Model):
+    """An issue to be sent at a set time, by `send_scheduled_newsletters` (run every few
+    minutes); sending then is the same as pressing "Send to subscribers"."""
+
+    issue = models.OneToOneField(
+        "cms.NewsletterIssuePage", on_delete=models.CASCADE, related_name="scheduled_send"
+    )
+    send_at = models.DateTimeField(_("send at"))
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # What happened when its time came: empty while waiting, else the outcome in words.
+    outcome = models.CharField(max_length=200, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled newsletter send")
+        verbose_name_plural = _("scheduled newsletter sends")
+        indexes = [models.Index(fields=["done_at", "send_at"])]

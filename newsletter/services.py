@@ -33,12 +33,13 @@ from programs import permissions, selectors
 from programs.models import Program
 from programs.services.members import editors_group_name, moderators_group_name
 
-from .models import Delivery, Subscriber
+from .models import Delivery, ScheduledSend, Subscriber
 
 CONFIRM_FOR = timedelta(hours=48)
 RESEND_AFTER = timedelta(minutes=10)  # one confirmation email per address per 10 minutes
 UNCONFIRMED_KEPT_FOR = timedelta(days=7)
 BATCH_SIZE = 200
+SCHEDULE_AHEAD_DAYS = 90
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/__TOKEN__/"
 
 
@@ -317,6 +318,68 @@ def issue_send(*, issue: NewsletterIssuePage, actor) -> int:
             ) from exc
         transaction.on_commit(lambda: _enqueue_batches(issue.pk, len(subscriber_ids)))
     return len(subscriber_ids)
+
+
+def issue_schedule(*, issue: NewsletterIssuePage, actor, send_at) -> ScheduledSend:
+    """Send the issue later, at send_at (in the future). Scheduling again moves the time;
+    an issue already sent cannot be scheduled."""
+    program = issue_program(issue)
+    _require_sender(actor, program)
+    if send_at is None or send_at <= timezone.now():
+        raise ValidationError(_("Choose a time in the future to send this issue."))
+    if send_at > timezone.now() + timedelta(days=SCHEDULE_AHEAD_DAYS):
+        raise ValidationError(
+            _("Choose a time within %(days)d days.") % {"days": SCHEDULE_AHEAD_DAYS}
+        )
+    if Delivery.objects.filter(issue=issue).exists():
+        raise ValidationError(_("This issue has already been sent. It is sent only once."))
+    scheduled, _created = ScheduledSend.objects.update_or_create(
+        issue=issue,
+        defaults={"send_at": send_at, "scheduled_by": actor, "outcome": "", "done_at": None},
+    )
+    return scheduled
+
+
+def issue_unschedule(*, issue: NewsletterIssuePage, actor) -> bool:
+    _require_sender(actor, issue_program(issue))
+    deleted, _rows = ScheduledSend.objects.filter(issue=issue, done_at__isnull=True).delete()
+    return bool(deleted)
+
+
+def scheduled_sends_run(*, now=None) -> int:
+    """Start every scheduled send whose time has come; each is tried once. A send that is
+    refused then (the issue was unpublished, nobody is subscribed, it was sent by hand)
+    records why and sends nothing."""
+    now = now or timezone.now()
+    started = 0
+    due = ScheduledSend.objects.filter(done_at__isnull=True, send_at__lte=now)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            scheduled = (
+                ScheduledSend.objects.select_for_update()
+                .select_related("issue", "scheduled_by")
+                .filter(pk=pk, done_at__isnull=True)
+                .first()
+            )
+            if scheduled is None:
+                continue  # another run took it
+            try:
+                if scheduled.scheduled_by is None:
+                    raise PermissionDenied
+                with transaction.atomic():
+                    count = issue_send(issue=scheduled.issue, actor=scheduled.scheduled_by)
+            except (ValidationError, PermissionDenied) as exc:
+                scheduled.outcome = " ".join(getattr(exc, "messages", [])) or _(
+                    "The person who scheduled it may no longer send this program's issues."
+                )
+            else:
+                scheduled.outcome = _("Sending to %(count)s subscribers started.") % {
+                    "count": count
+                }
+                started += 1
+            scheduled.done_at = now
+            scheduled.save(update_fields=["outcome", "done_at"])
+    return started
 
 
 def issue_send_resume(*, issue: NewsletterIssuePage, actor) -> int:
