@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
-from programs.models import SupporterProfile
+from programs.models import SupporterProfile, TrainingRequirement
 
 from .models import EventIndexPage, EventPage, EventSignup, ProgramPage
 
@@ -233,6 +233,29 @@ def facilitator_choices(*, page: EventPage, parent_page: Page | None):
     return SupporterProfile.objects.filter(
         program=program, status=SupporterProfile.Status.ACTIVE
     ).order_by("display_name")
+
+
+def requirement_choices(*, page: EventPage, parent_page: Page | None):
+    program = _program_of(page if page.pk else parent_page)
+    if program is None:
+        return TrainingRequirement.objects.none()
+    return TrainingRequirement.objects.filter(program=program).order_by("name")
+
+
+def training_sessions(*, requirement_ids, now: dt.datetime | None = None) -> dict:
+    """{requirement id: [upcoming occurrences]} of the live training sessions that count
+    towards these requirements, over the weeks the events index lists."""
+    now = now or timezone.now()
+    found: dict = {}
+    pages = EventPage.objects.live().filter(
+        kind=EventPage.Kind.TRAINING, training_requirement_id__in=list(requirement_ids)
+    )
+    for page in pages:
+        for occurrence in occurrences_between(page, now, now + LISTED_AHEAD):
+            found.setdefault(page.training_requirement_id, []).append(occurrence)
+    for occurrences in found.values():
+        occurrences.sort(key=lambda o: o.start)
+    return found
 
 
 def first_name(profile: SupporterProfile) -> str:

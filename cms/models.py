@@ -284,7 +284,8 @@ class EventIndexPage(ProgramSectionMixin, Page):
 
 
 class EventPageForm(WagtailAdminPageForm):
-    """Facilitators are chosen from the program's active supporters, and no other's."""
+    """Facilitators are chosen from the program's active supporters, and the training a
+    session counts towards from the program's own; never another program's."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,6 +293,12 @@ class EventPageForm(WagtailAdminPageForm):
             from . import events
 
             self.fields["facilitators"].queryset = events.facilitator_choices(
+                page=self.instance, parent_page=kwargs.get("parent_page")
+            )
+        if "training_requirement" in self.fields:
+            from . import events
+
+            self.fields["training_requirement"].queryset = events.requirement_choices(
                 page=self.instance, parent_page=kwargs.get("parent_page")
             )
 
@@ -323,6 +330,18 @@ class EventPage(ProgramSectionMixin, Page):
         related_name="facilitated_events",
         verbose_name=_("facilitators"),
         help_text=_("Active supporters of this program; only their first name is shown."),
+    )
+    training_requirement = models.ForeignKey(
+        "programs.TrainingRequirement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("counts towards"),
+        help_text=_(
+            "For a training session: the program's training it covers. Supporters whose "
+            "training is missing, lapsed or lapsing see the session on their training page."
+        ),
     )
     mode = models.CharField(_("how people take part"), max_length=12, choices=Mode.choices)
     place = models.CharField(
@@ -370,6 +389,7 @@ class EventPage(ProgramSectionMixin, Page):
         FieldPanel("kind"),
         FieldPanel("description"),
         FieldPanel("facilitators", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("training_requirement"),
         FieldPanel("mode"),
         FieldPanel("place"),
         FieldPanel("online_link"),

@@ -42,6 +42,10 @@ class Migration(migrations.Migration):
         ("programs", "0006_requester_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.KNOX_TOKEN_MODEL),
+        # After knox's last table change: SQLite rebuilds knox_authtoken in some of them, which
+        # breaks a foreign key made to it before (seen when a later app's migration reordered
+        # the graph).
+        ("knox", "0009_extend_authtoken_field"),
     ]
 
     operations = [

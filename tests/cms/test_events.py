@@ -401,3 +401,56 @@ def test_a_reminder_goes_the_day_before_to_those_with_a_place_then_the_email_goe
     assert "19:00" in reminder.body
     assert EventSignup.objects.get(alias="Sam").email == ""
     assert EventSignup.objects.get(alias="Robin").email == "robin@example.org"
+
+
+# Training sessions on the supporter's training page.
+
+
+def test_a_supporter_whose_training_is_missing_sees_its_coming_sessions(client, program):
+    from programs.models import TrainingRequirement
+    from tests.factories import make_member
+
+    requirement = TrainingRequirement.objects.filter(program=program).first()
+    other = TrainingRequirement.objects.filter(program=program).exclude(pk=requirement.pk).first()
+    make_event(
+        program,
+        title="Peer skills refresher",
+        kind=EventPage.Kind.TRAINING,
+        training_requirement=requirement,
+    )
+    make_event(program, title="Unrelated group", kind=EventPage.Kind.PEER_GROUP)
+    newcomer = make_member(program, "supporter", email="newcomer@example.org")  # no training yet
+    client.force_login(newcomer)
+    html = client.get(reverse("programs:caseload_training")).content.decode()
+    assert html.count("Peer skills refresher") == 1  # under its own requirement only
+    assert "Tuesday 6 October 2026, 19:00" in html
+    assert "Unrelated group" not in html
+    assert other is None or html.index(requirement.name) < html.index("Peer skills refresher")
+
+
+def test_a_fully_trained_supporter_is_not_sent_to_sessions(client, program, supporter):
+    from programs.models import TrainingRequirement
+
+    requirement = TrainingRequirement.objects.filter(program=program).first()
+    make_event(
+        program,
+        title="Peer skills refresher",
+        kind=EventPage.Kind.TRAINING,
+        training_requirement=requirement,
+    )
+    client.force_login(supporter)  # trained in full, valid for a year
+    html = client.get(reverse("programs:caseload_training")).content.decode()
+    assert "Peer skills refresher" not in html
+
+
+def test_a_session_counts_only_towards_its_own_programs_training(program, other_program):
+    from cms.models import EventPageForm
+    from programs.models import TrainingRequirement
+
+    event = make_event(program, kind=EventPage.Kind.TRAINING)
+    form_class = EventPage.get_edit_handler().get_form_class()
+    assert issubclass(form_class, EventPageForm)
+    form = form_class(instance=event, for_user=None)
+    offered = set(form.fields["training_requirement"].queryset)
+    assert offered == set(TrainingRequirement.objects.filter(program=program))
+    assert not offered & set(TrainingRequirement.objects.filter(program=other_program))
