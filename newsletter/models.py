@@ -26,6 +26,11 @@ class Subscriber(models.Model):
     unsubscribe_token = EncryptedTextField(editable=False)
     unsubscribe_digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Refused by the mail server this many times in a row; paused at PAUSE_AFTER_FAILURES.
+    failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    PAUSE_AFTER_FAILURES = 3
 
     class Meta:
         verbose_name = _("newsletter subscriber")

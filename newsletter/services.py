@@ -70,7 +70,9 @@ def issue_program(issue: NewsletterIssuePage) -> Program:
 
 
 def confirmed_count(*, program: Program) -> int:
-    return Subscriber.objects.filter(program=program, confirmed_at__isnull=False).count()
+    return Subscriber.objects.filter(
+        program=program, confirmed_at__isnull=False, paused_at__isnull=True
+    ).count()
 
 
 # ---------------------------------------------------------------- subscribing
@@ -107,8 +109,13 @@ def subscriber_subscribe(*, program: Program, email: str) -> None:
         subscriber = (
             Subscriber.objects.select_for_update().filter(program=program, email_digest=digest)
         ).first()
-        if subscriber is not None and subscriber.is_confirmed:
+        if subscriber is not None and subscriber.is_confirmed and subscriber.paused_at is None:
             return
+        if subscriber is not None and subscriber.paused_at is not None:
+            # Paused after refusals: subscribing again asks the address to confirm anew.
+            subscriber.confirmed_at = subscriber.paused_at = None
+            subscriber.failures = 0
+            subscriber.save(update_fields=["confirmed_at", "paused_at", "failures"])
         if subscriber is not None and subscriber.confirm_expires_at is not None:
             last_sent = subscriber.confirm_expires_at - CONFIRM_FOR
             if last_sent > timezone.now() - RESEND_AFTER:
@@ -297,9 +304,9 @@ def issue_send(*, issue: NewsletterIssuePage, actor) -> int:
         if Delivery.objects.filter(issue=issue).exists():
             raise ValidationError(_("This issue has already been sent. It is sent only once."))
         subscriber_ids = list(
-            Subscriber.objects.filter(program=program, confirmed_at__isnull=False).values_list(
-                "pk", flat=True
-            )
+            Subscriber.objects.filter(
+                program=program, confirmed_at__isnull=False, paused_at__isnull=True
+            ).values_list("pk", flat=True)
         )
         if not subscriber_ids:
             raise ValidationError(_("Nobody has confirmed a subscription yet: nothing to send."))
@@ -407,6 +414,15 @@ def issue_progress(*, issue: NewsletterIssuePage) -> dict:
     return counts
 
 
+def _refused(subscriber: Subscriber) -> None:
+    """The mail server refused the address: after a few refusals in a row, stop sending to
+    it (the person can subscribe again; nothing else about them is kept)."""
+    subscriber.failures += 1
+    if subscriber.failures >= Subscriber.PAUSE_AFTER_FAILURES and subscriber.paused_at is None:
+        subscriber.paused_at = timezone.now()
+    subscriber.save(update_fields=["failures", "paused_at"])
+
+
 def _next_pending(issue_id: int):
     rows = Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.PENDING).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
@@ -449,10 +465,14 @@ def deliver_batch(*, issue_id: int, batch_size: int = BATCH_SIZE) -> int:
                         message.send()
                     except SMTPRecipientsRefused:
                         delivery.status = Delivery.Status.FAILED
+                        _refused(subscriber)
                     else:
                         delivery.status = Delivery.Status.SENT
                         delivery.sent_at = timezone.now()
                         sent += 1
+                        if subscriber.failures:
+                            subscriber.failures = 0
+                            subscriber.save(update_fields=["failures"])
                 delivery.save(update_fields=["status", "sent_at"])
     finally:
         mail.close()

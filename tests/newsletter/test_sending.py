@@ -207,3 +207,52 @@ def test_a_batch_sends_at_most_its_size_and_someone_who_left_meanwhile_is_skippe
     assert services.issue_progress(issue=issue)["pending"] == 0
     assert leaving.email not in recipients()
     assert len(recipients()) == 4
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """Locmem, but the mail server refuses one address."""
+
+    refused = "gone@example.org"
+
+    def send_messages(self, messages):
+        from smtplib import SMTPRecipientsRefused
+
+        for message in messages:
+            if self.refused in message.to:
+                raise SMTPRecipientsRefused({self.refused: (550, b"no such user")})
+        return super().send_messages(messages)
+
+
+def test_an_address_refused_three_times_is_paused_until_it_subscribes_again(
+    program, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.newsletter.test_sending.RefusingBackend"
+    make_confirmed(program, ["gone@example.org", "here@example.org"])
+    issue = issue_of(program)
+    gone_digest = _digest(program, "gone@example.org")
+    for _attempt in range(Subscriber.PAUSE_AFTER_FAILURES):
+        Delivery.objects.filter(issue=issue).delete()  # the same issue stands in for the next
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.issue_send(issue=issue, actor=admin) == 2
+        failed = Delivery.objects.get(issue=issue, subscriber__email_digest=gone_digest)
+        assert failed.status == Delivery.Status.FAILED
+    gone = Subscriber.objects.get(email_digest=gone_digest)
+    assert gone.failures == 3 and gone.paused_at is not None
+    assert services.confirmed_count(program=program) == 1
+
+    Delivery.objects.filter(issue=issue).delete()
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.issue_send(issue=issue, actor=admin) == 1  # paused: not sent to
+    assert recipients() == ["here@example.org"]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # mended
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscriber_subscribe(program=program, email="gone@example.org")
+    gone.refresh_from_db()
+    assert gone.paused_at is None and gone.confirmed_at is None  # asked to confirm anew
+    assert mail.outbox[-1].to == ["gone@example.org"]
+
+
+def _digest(program, email):
+    return services._email_digest(program, email)
