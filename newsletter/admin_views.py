@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -91,3 +91,18 @@ def send(request, page_id):
             "header_title": _("Send “%(title)s” by email") % {"title": issue.title},
         },
     )
+
+
+@require_http_methods(["GET"])
+def preview(request, page_id):
+    """The issue as subscribers would get it, from its latest draft: the HTML part, or the
+    plain-text part with ?part=text. The unsubscribe link is a placeholder."""
+    issue = get_object_or_404(NewsletterIssuePage, pk=page_id)
+    program = services.issue_program(issue)
+    if not services.user_can_see_counts(request.user, program):
+        raise Http404
+    draft = issue.get_latest_revision_as_object()
+    content = services.issue_render(issue=draft, program=program)
+    if request.GET.get("part") == "text":
+        return HttpResponse(content["text"], content_type="text/plain; charset=utf-8")
+    return HttpResponse(content["html"])

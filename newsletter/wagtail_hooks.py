@@ -12,6 +12,11 @@ from . import admin_views, services
 def register_newsletter_urls():
     return [
         path("newsletter/issues/<int:page_id>/send/", admin_views.send, name="newsletter_send"),
+        path(
+            "newsletter/issues/<int:page_id>/preview/",
+            admin_views.preview,
+            name="newsletter_preview",
+        ),
     ]
 
 

@@ -214,6 +214,7 @@ WEB = {
     "newsletter:rss": "get",
     "newsletter:atom": "get",
     "newsletter_send": "get",
+    "newsletter_preview": "get",
     "search": "flow",
     "event_signup": "get",
     "event_ics": "get",
