@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from privacy import anonymous_route, formtokens
+from privacy import anonymous_route, formtokens, ratelimit
 from programs import selectors
 
 from . import services
@@ -77,6 +77,13 @@ def subscribe(request, slug):
     if not form.is_valid():
         formtokens.release(token, _purpose(program))
         return _form(request, program, form, status=400)
+    if not ratelimit.allow("subscribe", request.client_key):
+        formtokens.release(token, _purpose(program))
+        form.add_error(
+            None,
+            _("Many sign-ups came from this connection just now. Please try again in an hour."),
+        )
+        return _form(request, program, form, status=429)
     try:
         services.subscriber_subscribe(program=program, email=form.cleaned_data["email"])
     except ValidationError as exc:

@@ -154,3 +154,22 @@ def test_unconfirmed_addresses_are_deleted_after_a_week_by_the_daily_purge(
     with time_machine.travel(timedelta(days=8)):
         call_command("purge_expired", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert [s.email for s in Subscriber.objects.all()] == ["confirmed@example.org"]
+
+
+def test_many_sign_ups_from_one_connection_are_refused_calmly_and_store_nothing(
+    client, program, settings
+):
+    from newsletter.models import Subscriber
+
+    from .helpers import subscribe
+
+    settings.TOOLKIT_RATE_LIMITS = {
+        **settings.TOOLKIT_RATE_LIMITS,
+        "subscribe": {"client": (2, 3600), "global": (100, 3600)},
+    }
+    assert subscribe(client, program, "a@example.org").status_code == 200
+    assert subscribe(client, program, "b@example.org").status_code == 200
+    refused = subscribe(client, program, "c@example.org")
+    assert refused.status_code == 429
+    assert "Please try again in an hour" in refused.content.decode()
+    assert Subscriber.objects.filter(program=program).count() == 2

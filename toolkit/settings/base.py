@@ -331,6 +331,8 @@ TOOLKIT_RATE_LIMITS = {
     "login": {"client": (5, 15 * 60), "global": (1000, 15 * 60)},
     # "Forgot password" requests, per client and per account (both keyed hashes).
     "password_reset": {"client": (5, 60 * 60), "global": (500, 60 * 60)},
+    # Newsletter sign-ups per connection (each address also gets one email per 10 minutes).
+    "subscribe": {"client": (10, 60 * 60), "global": (1000, 60 * 60)},
 }
 # Where rate-limit counts live: "database" (the RateCount table) or "cache" (for a Redis or
 # memcached CACHE_URL, whose incr is atomic). Empty: "cache" for those two, else "database".
