@@ -363,7 +363,7 @@ def scheduled_sends_run(*, now=None) -> int:
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             scheduled = (
-                ScheduledSend.objects.select_for_update()
+                ScheduledSend.objects.select_for_update(of=("self",))
                 .select_related("issue", "scheduled_by")
                 .filter(pk=pk, done_at__isnull=True)
                 .first()
