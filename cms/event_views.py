@@ -14,11 +14,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
-from privacy import anonymous_route, formtokens
+from privacy import anonymous_form, formtokens
 from programs import permissions, selectors
 from programs.models import SupporterProfile
 
@@ -40,11 +38,7 @@ def _program_and_event(request, slug, event_id):
     return program, program_page, event
 
 
-@anonymous_route
-@csrf_exempt  # no cookie is set; the signed one-time form token guards the form
-@never_cache
-@sensitive_post_parameters()
-@sensitive_variables()
+@anonymous_form
 @require_http_methods(["GET", "POST"])
 def signup(request, slug, event_id):
     program, program_page, event = _program_and_event(request, slug, event_id)

@@ -11,13 +11,10 @@ from django import forms
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Page
 
-from privacy import anonymous_route
+from privacy import anonymous_form
 from programs import selectors
 
 from .models import ArticlePage, NewsletterIssuePage, ProgramPage, ResourcePage
@@ -46,11 +43,7 @@ def search_pages(*, program_page: ProgramPage, query: str) -> list[Page]:
     return list(pages.search(query)[:MAX_RESULTS])
 
 
-@anonymous_route
-@csrf_exempt  # it sets no cookie and changes nothing; a cross-site post can only search
-@never_cache
-@sensitive_post_parameters()
-@sensitive_variables()
+@anonymous_form
 @require_http_methods(["GET", "POST"])
 def search(request, slug):
     """A GET shows the form; a POST searches this program's pages and nothing else."""

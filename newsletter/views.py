@@ -11,10 +11,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from privacy import anonymous_route, formtokens, ratelimit
+from privacy import anonymous_form, anonymous_route, formtokens, ratelimit
 from programs import selectors
 
 from . import services
@@ -48,11 +47,7 @@ def _form(request, program, form, status=200):
     )
 
 
-@anonymous_route
-@csrf_exempt
-@never_cache
-@sensitive_post_parameters()
-@sensitive_variables()
+@anonymous_form
 @require_http_methods(["GET", "POST"])
 def subscribe(request, slug):
     program = _program(request, slug)

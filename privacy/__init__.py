@@ -35,6 +35,6 @@ TOOLKIT_RATE_LIMITS, TOOLKIT_RATE_LIMIT_STORE and TOOLKIT_TRUSTED_PROXIES.
   they cannot point at a shift or a break. Staff actions keep exact times.
 """
 
-from .routes import anonymous_route, is_anonymous_path, is_anonymous_view
+from .routes import anonymous_form, anonymous_route, is_anonymous_path, is_anonymous_view
 
-__all__ = ["anonymous_route", "is_anonymous_path", "is_anonymous_view"]
+__all__ = ["anonymous_form", "anonymous_route", "is_anonymous_path", "is_anonymous_view"]

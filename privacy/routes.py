@@ -6,6 +6,9 @@ spelled, so renaming or moving a route keeps the anonymity treatment.
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 MARK = "privacy_anonymous_route"
 
@@ -18,6 +21,15 @@ def anonymous_route(view):
     """
     setattr(view, MARK, True)
     return view
+
+
+def anonymous_form(view):
+    """An anonymous route that takes what someone typed: marked, never cached, its POST data
+    and local variables kept out of error reports, and no CSRF cookie (these pages set no
+    cookie; a signed one-time form token guards each form instead, see formtokens)."""
+    return anonymous_route(
+        csrf_exempt(never_cache(sensitive_post_parameters()(sensitive_variables()(view))))
+    )
 
 
 def is_anonymous_view(callback) -> bool:

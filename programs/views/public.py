@@ -11,12 +11,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from privacy import anonymous_route, formtokens, ratelimit, receipts
+from privacy import anonymous_form, formtokens, ratelimit, receipts
 
 from .. import selectors
 from ..forms import (
@@ -51,11 +48,7 @@ def _rate_limited_message() -> str:
     )
 
 
-@anonymous_route
-@csrf_exempt
-@never_cache
-@sensitive_post_parameters()
-@sensitive_variables()
+@anonymous_form
 @require_http_methods(["GET", "POST"])
 def request_support(request, slug):
     """Limits first, then the form, then the receipt code, all at one address."""
@@ -185,11 +178,7 @@ def _intake_limited(request, program, form, token):
     return response
 
 
-@anonymous_route
-@csrf_exempt
-@never_cache
-@sensitive_post_parameters()
-@sensitive_variables()
+@anonymous_form
 @require_POST
 def receipt_download(request, slug):
     """The receipt as a text file, from a POST so the code never appears in a URL."""
@@ -216,11 +205,7 @@ def receipt_download(request, slug):
     return response
 
 
-@anonymous_route
-@csrf_exempt
-@never_cache
-@sensitive_post_parameters()
-@sensitive_variables()
+@anonymous_form
 @require_http_methods(["GET", "POST"])
 def request_status(request, slug):
     """Type the code, read the conversation, reply or withdraw. The code travels only in POST."""
