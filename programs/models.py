@@ -199,6 +199,12 @@ class Program(ChannelsMixin, ClusterableModel):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("Closed and withdrawn requests are deleted after this many days."),
     )
+    audit_retention_days = models.PositiveIntegerField(
+        _("audit trail kept for (days)"),
+        default=730,
+        validators=[MinValueValidator(90), MaxValueValidator(3650)],
+        help_text=_("Audit rows older than this are deleted; the deletion is itself audited."),
+    )
     requester_idle_days = models.PositiveIntegerField(
         _("requester access ends after (idle days)"),
         default=60,
@@ -761,6 +767,38 @@ class CaseAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class AuditEntry(models.Model):
+    """Audit log of sensitive program actions: who did what, to which kind of thing, when.
+
+    Never content: `target` is a label such as a case number or a person's name as shown
+    to admins, `data` holds small facts (old and new status, a count), never free text.
+    Written through services.audit.record.
+    """
+
+    class Action(models.TextChoices):
+        ASSIGNMENT = "assignment", _("Case assigned or reassigned")
+        ROLE_CHANGE = "role_change", _("Role given or removed")
+        ROSTER_STATUS = "roster_status", _("Supporter status changed")
+        SETTINGS = "settings", _("Program settings changed")
+        EXPORT = "export", _("Export")
+        KEY_ROTATION = "key_rotation", _("Encryption key rotated")
+        PURGE = "purge", _("Data purged")
+        AUDIT_VIEW = "audit_view", _("Audit trail read")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    target = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["program", "-at"])]
 
 
 class Invitation(models.Model):

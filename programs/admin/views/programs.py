@@ -142,6 +142,7 @@ class ProgramViewSet(ScopedViewSet):
                         [
                             FieldPanel("default_caseload_cap"),
                             FieldPanel("retention_days"),
+                            FieldPanel("audit_retention_days"),
                             FieldPanel("requester_idle_days"),
                             FieldPanel("report_threshold"),
                         ],
