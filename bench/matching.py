@@ -203,4 +203,4 @@ def main() -> None:
     print(f"  same, .order_by('pk').first()           {key_ms:8.3f} ms")
     print(f"RATIO matching / plain lookup             {matching_ms / plain_ms:8.1f}x")
     print(f"  ratio matching / key-ordered lookup     {matching_ms / key_ms:8.1f}x")
-    print(f"ranked_for_requests, a queue of 20        {queue_ms:8.1f} ms (two queries, 3 each)")
+    print(f"ranked_for_cases, a queue of 20           {queue_ms:8.1f} ms (seven queries, 3 each)")
