@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -43,6 +44,20 @@ class Channel(models.TextChoices):
 
 
 CHANNELS_NEEDING_CONTACT = {Channel.PHONE, Channel.EMAIL, Channel.VIDEO, Channel.IN_PERSON}
+
+
+class ChoiceLabels:
+    """`get_FOO_display` with one translation per call.
+
+    Django's own hashes every (value, label) pair of the field's choices on each call, and
+    hashing a lazy label translates it: a coordinator page showing 120 statuses and channels
+    ran about a thousand translations. Our choice values are plain strings, so a dict keyed
+    by the values finds the label, and only that label is translated.
+    """
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        return force_str(dict(field.flatchoices).get(value, value), strings_only=True)
 
 
 class ChannelsMixin(models.Model):
@@ -98,7 +113,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Program(ChannelsMixin, ClusterableModel):
+class Program(ChoiceLabels, ChannelsMixin, ClusterableModel):
     class State(models.TextChoices):
         """A new program gets ready first; its admin opens it once the launch checklist
         (programs/launch.py) is complete, and may close it again."""
@@ -404,7 +419,7 @@ class Role(models.TextChoices):
     EDITOR = "editor", _("Editor")  # writes the program's pages; its moderators publish them
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A person's role in one program; the same person may hold other roles elsewhere."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
@@ -431,7 +446,7 @@ MIN_CASELOAD = 1
 MAX_CASELOAD = 50
 
 
-class SupporterProfile(ChannelsMixin, models.Model):
+class SupporterProfile(ChoiceLabels, ChannelsMixin, models.Model):
     """A peer champion on a program's roster."""
 
     class Status(models.TextChoices):
@@ -546,7 +561,7 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", _("As soon as possible")
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     """A request for peer contact, and the case it becomes. No identity is stored."""
 
     class Status(models.TextChoices):
@@ -642,7 +657,7 @@ class Case(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
-class Message(models.Model):
+class Message(ChoiceLabels, models.Model):
     class Sender(models.TextChoices):
         REQUESTER = "requester", _("You")
         SUPPORTER = "supporter", _("Peer supporter")
@@ -680,7 +695,7 @@ class ReferralKind(models.TextChoices):
     UNDISCLOSED = "undisclosed", _("Prefer not to record")
 
 
-class CaseNote(models.Model):
+class CaseNote(ChoiceLabels, models.Model):
     """Minimal structured notes; free text is optional and private to supporter and coordinator."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
@@ -697,7 +712,7 @@ class CaseNote(models.Model):
         ordering = ["-contact_date", "-id"]
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     """That a referral was offered, and to what kind of help; never to whom."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
@@ -708,7 +723,7 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceLabels, models.Model):
     """The assignment history of a request. No content."""
 
     class Kind(models.TextChoices):
@@ -743,7 +758,7 @@ class CaseEvent(models.Model):
         ordering = ["id"]
 
 
-class CaseAccess(models.Model):
+class CaseAccess(ChoiceLabels, models.Model):
     """Audit log: every read or write of a case, by whom and when. Never its content."""
 
     class Action(models.TextChoices):
@@ -769,7 +784,7 @@ class CaseAccess(models.Model):
         ordering = ["-at"]
 
 
-class AuditEntry(models.Model):
+class AuditEntry(ChoiceLabels, models.Model):
     """Audit log of sensitive program actions: who did what, to which kind of thing, when.
 
     Never content: `target` is a label such as a case number or a person's name as shown

@@ -231,10 +231,13 @@ def _flag(case, now) -> None:
 
 def caseload_cases(*, user, closed_limit: int = 20) -> dict:
     """The user's own cases, grouped for the caseload page: offered, needs reply, by status."""
+    # The program is prefetched, not joined: a caseload holds one or two programs, so the
+    # page builds those few, not one full Program row per case. The requester's contact
+    # detail and alias stay encrypted: no list shows them.
     base = (
         _with_activity(permissions.own_cases(user))
-        .select_related("program")
-        .prefetch_related("topics")
+        .defer("contact_detail", "alias")
+        .prefetch_related("program", "topics")
     )
     open_cases = list(base.filter(status__in=Case.ACTIVE_CASE_STATUSES))
     closed = list(base.filter(status=Case.Status.CLOSED).order_by("-closed_at")[:closed_limit])

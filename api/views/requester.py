@@ -29,7 +29,7 @@ def _resolve_intake_choices(program, data: dict) -> dict:
     """Turn slugs, codes and names into objects; the service decides what is allowed."""
     errors_found: dict[str, str] = {}
     slugs = list(dict.fromkeys(data.get("topics") or []))
-    topics = list(Topic.objects.filter(slug__in=slugs))
+    topics = list(Topic.objects.filter(slug__in=slugs)) if slugs else []
     if len(topics) != len(slugs):
         errors_found["topics"] = _("Choose topics from the list.")
     prefs = data.get("preferences") or {}

@@ -13,7 +13,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import get_template
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -26,6 +28,7 @@ from ..models import (
     Case,
     CaseAccess,
     CaseEvent,
+    Channel,
     ContactType,
     ReferralKind,
     SupporterProfile,
@@ -198,14 +201,34 @@ def index(request):
 
 def _render_summaries(case_list, *, show_program: bool) -> None:
     """Each case's summary, rendered once: a case shows in several lists on the page
-    (needs a reply, no contact for a while, its status), and the words that repeat on
-    every card are translated once for the page, not once per card."""
+    (needs a reply, no contact for a while, its status). What repeats from card to card
+    (the link's pattern, the translated words, channel names, days) is worked out once
+    per page, so each card is a few substitutions, not a template full of tags."""
     template = get_template("programs/caseload/_case_summary.html")
     labels = {"urgent": _("Urgent"), "waiting": _("Waiting for your reply")}
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    link = reverse("programs:caseload_case", args=[placeholder])
+    title, stale, since = (
+        _("Request %(ref)s"),
+        _("No contact in %(days)s+ days"),
+        _("since %(day)s"),
+    )
+    channels = dict(Channel.choices)
+    days: dict = {}
     for case in case_list:
         case.topic_list = list(case.topics.all())
+        created = timezone.localtime(case.created_at).date()
+        if created not in days:
+            days[created] = since % {"day": date_format(created, "j M Y")}
+        card = {
+            "url": link.replace(placeholder, str(case.pk)),
+            "title": title % {"ref": str(case.pk)[:8]},
+            "stale": stale % {"days": case.stale_days} if getattr(case, "stale_days", 0) else "",
+            "channel": channels.get(case.channel, case.channel),
+            "since": days[created],
+        }
         case.summary = template.render(
-            {"case": case, "show_program": show_program, "labels": labels}
+            {"case": case, "card": card, "show_program": show_program, "labels": labels}
         )
 
 

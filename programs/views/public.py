@@ -7,6 +7,7 @@ token (privacy.formtokens) guards them instead.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -122,7 +123,13 @@ def _details_step(request, program):
     if not form.is_valid():
         return _form_page(request, program, form, token, status=400)
     try:
-        formtokens.consume(token, purpose)
+        # One transaction, so one commit: the token's use, the case, its task and the
+        # counts. A refusal (replayed, limited, invalid) keeps none of them.
+        with transaction.atomic():
+            formtokens.consume(token, purpose)
+            submission = intake.case_submit(
+                program=program, client_key=_client_key(request), **form.service_arguments()
+            )
     except formtokens.Replayed:
         form.add_error(
             None,
@@ -133,10 +140,6 @@ def _details_step(request, program):
             ),
         )
         return _form_page(request, program, form, formtokens.issue(purpose), status=409)
-    try:
-        submission = intake.case_submit(
-            program=program, client_key=_client_key(request), **form.service_arguments()
-        )
     except ratelimit.RateLimited:
         return _intake_limited(request, program, form, formtokens.issue(purpose))
     except ValidationError as exc:

@@ -59,3 +59,30 @@ def test_intake_is_stored_and_answered_before_routing_which_the_task_then_does_o
         assert email.task.func is send_staff_email.func
         send_staff_email.call(*email.args, **email.kwargs)
     assert sorted(m.to[0] for m in mail.outbox) == ["coordinator@example.org", "free@example.org"]
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_with_the_database_queue_a_case_and_its_routing_task_are_kept_or_refused_together(program):
+    """One transaction: the case, its message, its routing task and the rate-limit counts.
+    A refused intake (limit reached) leaves no case, no message and no task behind."""
+    from django_tasks_db.models import DBTaskResult
+
+    Program.objects.filter(pk=program.pk).update(intake_limit_per_hour=1)
+    client = APIClient()
+    url = f"/api/v1/programs/{program.slug}/requests/"
+    first = client.post(url, {"message": "First, would like to talk."}, format="json")
+    assert first.status_code == 201
+    case = Case.objects.get(program=program)
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("route_case") and task.args_kwargs["kwargs"] == {
+        "case_id": str(case.pk)
+    }
+
+    refused = client.post(url, {"message": "Second, straight after."}, format="json")
+    assert refused.status_code == 429
+    assert Case.objects.filter(program=program).count() == 1
+    assert case.messages.count() == 1
+    assert DBTaskResult.objects.count() == 1
