@@ -223,7 +223,16 @@ def subscribers_purge_unconfirmed(*, now=None) -> int:
 # ---------------------------------------------------------------- the issue email
 
 
+def _link_as_text(match) -> str:
+    href, label = html.unescape(match.group(1)), strip_tags(match.group(2)).strip()
+    if not href.startswith(("http://", "https://")) or href == html.unescape(label):
+        return match.group(2)
+    return f"{match.group(2)} ({match.group(1)})"
+
+
 def _text_from_html(markup: str) -> str:
+    # Links keep their address in the plain-text part: "Read more (https://…)".
+    markup = re.sub(r'(?is)<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', _link_as_text, markup)
     markup = re.sub(r"(?i)<br\s*/?>", "\n", markup)
     markup = re.sub(r"(?i)</(p|h[1-6]|li|div|section|ul|ol)>", "\n\n", markup)
     markup = re.sub(r"(?i)<li[^>]*>", "- ", markup)

@@ -217,6 +217,7 @@ WEB = {
     "newsletter_preview": "get",
     "search": "flow",
     "event_signup": "get",
+    "event_cancel": "post",
     "event_ics": "get",
     "events_feed": "get",
     "caseload_events": "get",
