@@ -215,6 +215,7 @@ WEB = {
     "newsletter:atom": "get",
     "newsletter_send": "get",
     "newsletter_preview": "get",
+    "newsletter_export": "post",
     "search": "flow",
     "event_signup": "get",
     "event_cancel": "post",
