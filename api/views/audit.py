@@ -8,10 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from programs import selectors_audit
+from programs import permissions, selectors_audit
 from programs.models import AuditEntry
 from programs.services.audit import audit_record
 
+from ..permissions import program_for
 from .base import VIA, StaffAPIView, errors
 
 PAGE_SIZE = 50
@@ -86,7 +87,7 @@ class AuditView(StaffAPIView):
         responses={200: AuditPageSerializer, **errors(400, 401, 403, 404, 429)},
     )
     def get(self, request, slug):
-        program = selectors_audit.audit_program_get(user=request.user, slug=slug)
+        program = program_for(request.user, slug, permissions.ADMINISTER)
         unknown = sorted(set(request.query_params) - FILTERS)
         if unknown:
             raise ValidationError({key: _("Unknown filter.") for key in unknown})

@@ -193,7 +193,7 @@ def test_only_the_programs_own_admins_can_read_its_trail(client, request, progra
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("programs:audit", args=[program.slug])).status_code == 404
     api = client.get(reverse("api:audit", args=[program.slug]))
-    assert api.status_code == 404
+    assert api.status_code == (403 if who in ("coordinator", "supporter") else 404)
     assert not _actions(program, Action.AUDIT_VIEW)
 
 
@@ -256,3 +256,11 @@ def test_membership_roles_are_what_the_trail_shows(program, admin, case):
     cases.audit(case=case, actor=admin, action=CaseAccess.Action.VIEW)
     rows = case_access_for_admin(program=program, case=case)
     assert rows[0].roles == ["No longer a member"]
+
+
+def test_closing_a_program_is_a_settings_change_in_its_trail(program, admin):
+    from programs.services import launch
+
+    launch.program_close(program=program, actor=admin)
+    (entry,) = _actions(program, Action.SETTINGS)
+    assert entry.data == {"state": ["open", "closed"]} and entry.actor == admin
