@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cms.models import ArticlePage, EventIndexPage, EventPage, ProgramPage
+from cms.models import ArticlePage, EventIndexPage, EventPage, NewsletterIssuePage, ProgramPage
 from newsletter import services
 
 from .helpers import issue_of
@@ -105,3 +105,23 @@ def test_with_no_coming_events_the_block_says_so(program):
     page.refresh_from_db()
     content = services.issue_render(issue=page, program=program)
     assert "No sessions are planned in the coming weeks." in content["text"]
+
+
+def _body_errors(issue, user, articles):
+    """The issue's page form, cleaned with an articles block choosing these pages."""
+    form_class = NewsletterIssuePage.get_edit_handler().get_form_class()
+    form = form_class(data={}, instance=issue, for_user=user, parent_page=issue.get_parent())
+    body = NewsletterIssuePage.body.field.stream_block.to_python(
+        [{"type": "articles", "value": {"heading": "", "articles": [a.pk for a in articles]}}]
+    )
+    form.cleaned_data = {"title": issue.title, "slug": issue.slug, "body": body}
+    form._errors = {}
+    form.clean()
+    return form._errors.get("body")
+
+
+def test_the_editor_may_tease_only_this_programs_articles(program, other_program, admin):
+    issue = issue_of(program)
+    assert _body_errors(issue, admin, [_article(program)]) is None
+    errors = _body_errors(issue, admin, [_article(program), _article(other_program)])
+    assert "this program" in str(errors)
