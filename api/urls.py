@@ -37,6 +37,7 @@ v1 = [
     ),
     path("programs/<slug:slug>/queue/", views.QueueView.as_view(), name="queue"),
     path("programs/<slug:slug>/reports/", views.ReportView.as_view(), name="reports"),
+    path("programs/<slug:slug>/audit/", views.AuditView.as_view(), name="audit"),
     # Tokens
     path("auth/tokens/", views.TokenListView.as_view(), name="tokens"),
     path("auth/tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token"),

@@ -103,6 +103,58 @@ def signup(request, slug, event_id):
     return TemplateResponse(request, "cms/event_signup_done.html", context)
 
 
+@anonymous_form
+@require_http_methods(["GET", "POST"])
+def signup_cancel(request, slug):
+    """Give up a place with the code from signing up: the first on the waiting list moves up."""
+    program = selectors.program_get_public(slug=slug)
+    if not selectors.program_pages_visible(program=program, user=request.user):
+        raise Http404
+    program_page = get_object_or_404(ProgramPage.objects.live(), program=program)
+    purpose = events.cancel_purpose(program_page)
+    data = request.POST if request.method == "POST" else None
+    form = events.CancelForm(data)
+    context = {"program": program, "program_page": program_page, "form": form}
+    if data is None:
+        context["form_token"] = formtokens.issue(purpose)
+        return TemplateResponse(request, "cms/event_cancel.html", context)
+    token = request.POST.get("form_token", "")
+    try:
+        formtokens.check(token, purpose)
+    except formtokens.Invalid:
+        form.is_valid()
+        form.add_error(None, _("This form has expired. Please check it and send it again."))
+        context["form_token"] = formtokens.issue(purpose)
+        return TemplateResponse(request, "cms/event_cancel.html", context, status=400)
+    if not form.is_valid():
+        context["form_token"] = token
+        return TemplateResponse(request, "cms/event_cancel.html", context, status=400)
+    try:
+        formtokens.consume(token, purpose)
+    except formtokens.Replayed:
+        form.add_error(
+            None,
+            _("This form has already been sent once. If you saw a confirmation, it worked."),
+        )
+        context["form_token"] = formtokens.issue(purpose)
+        return TemplateResponse(request, "cms/event_cancel.html", context, status=409)
+    try:
+        cancelled = events.signup_cancel(program_page=program_page, code=form.cleaned_data["code"])
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        cancelled = False
+    if cancelled is None:
+        form.add_error(
+            "code",
+            _("No sign-up has this code. It may have been cancelled already, or mistyped."),
+        )
+    if not cancelled:
+        context["form_token"] = formtokens.issue(purpose)
+        return TemplateResponse(request, "cms/event_cancel.html", context, status=400)
+    context["cancelled"] = cancelled
+    return TemplateResponse(request, "cms/event_cancel_done.html", context)
+
+
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

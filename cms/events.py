@@ -12,6 +12,7 @@ cookie: the form carries a signed one-time token (privacy.formtokens).
 
 import dataclasses
 import datetime as dt
+import secrets
 import zoneinfo
 
 from dateutil.rrule import rruleset, rrulestr
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
+from privacy.crypto import keyed_digest
 from programs.models import SupporterProfile, TrainingRequirement
 
 from .models import EventIndexPage, EventPage, EventSignup, ProgramPage
@@ -296,20 +298,140 @@ def signup_counts(event: EventPage, occurrence: Occurrence) -> tuple[int, int]:
     return rows.filter(waiting=False).count(), rows.filter(waiting=True).count()
 
 
+CANCEL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+CANCEL_PURPOSE = "event-signup-cancel"
+
+
+def _cancel_code() -> str:
+    raw = "".join(secrets.choice(CANCEL_ALPHABET) for _n in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def cancel_code_normalise(code: str) -> str:
+    """What someone typed, as the code we issued: case, spaces, dashes and look-alikes."""
+    text = (code or "").upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    text = "".join(ch for ch in text if ch in CANCEL_ALPHABET)
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4)) if len(text) == 12 else ""
+
+
+def _cancel_digest(code: str) -> str:
+    return keyed_digest(code, CANCEL_PURPOSE)
+
+
 @transaction.atomic
 def event_signup(*, occurrence: Occurrence, alias: str, email: str = "") -> EventSignup:
-    """Take a place in a session, or a place on its waiting list once it is full."""
+    """Take a place in a session, or a place on its waiting list once it is full.
+
+    The returned sign-up carries `cancel_code`, shown once to the person; only its keyed
+    hash is stored."""
     event = EventPage.objects.select_for_update().get(pk=occurrence.event.pk)
     if occurrence.start < timezone.now():
         raise ValidationError(_("This session has already started."))
     taken, _waiting = signup_counts(event, occurrence)
-    return EventSignup.objects.create(
+    code = _cancel_code()
+    booking = EventSignup.objects.create(
         event=event,
         occurrence=occurrence.start,
         alias=alias.strip(),
         email=email.strip(),
         waiting=taken >= event.capacity,
+        cancel_digest=_cancel_digest(code),
     )
+    booking.cancel_code = code
+    return booking
+
+
+class CancelForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Your cancellation code"),
+        help_text=gettext_lazy("The code shown when you signed up, like 7K2M-Q9PD-X4RT."),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_code(self):
+        code = cancel_code_normalise(self.cleaned_data["code"])
+        if not code:
+            raise ValidationError(_("That is not a cancellation code. Check it and try again."))
+        return code
+
+
+def cancel_purpose(program_page: ProgramPage) -> str:
+    return f"event-cancel:{program_page.pk}"
+
+
+@dataclasses.dataclass
+class Cancelled:
+    occurrence: Occurrence
+    was_waiting: bool
+    promoted: bool  # someone on the waiting list got the place
+
+
+@transaction.atomic
+def signup_cancel(*, program_page: ProgramPage, code: str) -> Cancelled | None:
+    """Give up a place (or a place on the waiting list) with the code from signing up. The
+    first on the waiting list moves up, and hears about it by email if they gave one."""
+    code = cancel_code_normalise(code)
+    if not code:
+        return None
+    signup = (
+        EventSignup.objects.filter(
+            cancel_digest=_cancel_digest(code),
+            event__in=EventPage.objects.descendant_of(program_page),
+        )
+        .select_related("event")
+        .first()
+    )
+    if signup is None:
+        return None
+    # The same lock as signing up, so a freed place goes to exactly one person.
+    event = EventPage.objects.select_for_update().get(pk=signup.event_id)
+    occurrence = Occurrence(event, signup.occurrence)
+    if occurrence.start < timezone.now():
+        raise ValidationError(_("This session has already started; there is nothing to cancel."))
+    was_waiting = signup.waiting
+    signup.delete()
+    promoted = None
+    taken, _waiting = signup_counts(event, occurrence)
+    if taken < event.capacity:
+        promoted = (
+            EventSignup.objects.filter(event=event, occurrence=occurrence.start, waiting=True)
+            .order_by("pk")
+            .first()
+        )
+    if promoted is not None:
+        promoted.waiting = False
+        promoted.save(update_fields=["waiting"])
+        if promoted.email:
+            transaction.on_commit(lambda: _place_freed_send(signup_id=promoted.pk))
+    return Cancelled(occurrence=occurrence, was_waiting=was_waiting, promoted=promoted is not None)
+
+
+def _place_freed_send(*, signup_id: int) -> None:
+    """Tell the person who moved up from the waiting list that they have a place."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    signup = EventSignup.objects.filter(pk=signup_id).select_related("event").first()
+    if signup is None or not signup.email:
+        return
+    program = _program_of(signup.event)
+    context = {
+        "signup": signup,
+        "occurrence": Occurrence(signup.event, signup.occurrence),
+        "program": program.name if program else "",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string("emails/event_place_freed.txt", context)
+    subject, _sep, text = body.partition("\n")
+    try:
+        send_mail(subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [signup.email])
+    except Exception:  # the place is theirs either way; the email is a courtesy
+        logging.getLogger(__name__).exception("a waiting-list email could not be sent")
 
 
 def signups_purge_past(*, now: dt.datetime | None = None) -> int:

@@ -228,9 +228,155 @@ class NewsletterIndexPage(ProgramSectionMixin, Page):
         return context
 
 
+# Newsletter issue blocks: they read the program from the page's (or the email's) context,
+# so an issue only ever shows its own program's articles and events.
+
+
+def _absolute(url: str) -> str:
+    if not url or "://" in url:
+        return url or ""
+    return settings.TOOLKIT_BASE_URL.rstrip("/") + url
+
+
+def program_articles(*, program, pages) -> list:
+    """The chosen pages that are live articles of this program, in the editor's order."""
+    landing = ProgramPage.objects.filter(program=program).first() if program else None
+    ids = [p.pk for p in pages if p is not None]
+    if landing is None or not ids:
+        return []
+    found = {
+        a.pk: a
+        for a in ArticlePage.objects.live().public().descendant_of(landing).filter(pk__in=ids)
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+class ArticleTeasersBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, required=False, label=_("Heading"))
+    articles = blocks.ListBlock(
+        blocks.PageChooserBlock(page_type="cms.ArticlePage"),
+        min_num=1,
+        max_num=6,
+        label=_("Articles of this program"),
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Article teasers")
+        template = "cms/blocks/article_teasers.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        program = (parent_context or {}).get("program")
+        context["teasers"] = [
+            {"title": a.title, "summary": a.summary, "url": _absolute(a.url)}
+            for a in program_articles(program=program, pages=value["articles"])
+        ]
+        return context
+
+
+def event_kind_choices():
+    return [("", _("All kinds")), *EventPage.Kind.choices]
+
+
+class UpcomingEventsBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(
+        max_length=120, required=False, default=_("Coming up"), label=_("Heading")
+    )
+    kind = blocks.ChoiceBlock(
+        choices=event_kind_choices,
+        required=False,
+        label=_("Only this kind"),
+    )
+    count = blocks.IntegerBlock(min_value=1, max_value=10, default=3, label=_("How many"))
+
+    class Meta:
+        icon = "date"
+        label = _("Upcoming events")
+        template = "cms/blocks/upcoming_events.html"
+
+    def get_context(self, value, parent_context=None):
+        from . import events
+
+        context = super().get_context(value, parent_context=parent_context)
+        program = (parent_context or {}).get("program")
+        landing = ProgramPage.objects.filter(program=program).first() if program else None
+        index = EventIndexPage.objects.child_of(landing).live().first() if landing else None
+        found = events.upcoming_occurrences(index_page=index, kind=value["kind"]) if index else []
+        context["sessions"] = [
+            {"occurrence": o, "url": _absolute(o.event.url)} for o in found[: value["count"]]
+        ]
+        return context
+
+
+class AskForSupportBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(
+        max_length=120, default=_("Would it help to talk?"), label=_("Heading")
+    )
+    text = blocks.TextBlock(
+        required=False,
+        default=_("A trained peer who knows the job listens, in confidence."),
+        label=_("Text"),
+    )
+    button = blocks.CharBlock(max_length=60, default=_("Ask for support"), label=_("Button"))
+
+    class Meta:
+        icon = "help"
+        label = _("Call to action: ask for support")
+        template = "cms/blocks/ask_for_support.html"
+
+    def get_context(self, value, parent_context=None):
+        from django.urls import reverse
+
+        context = super().get_context(value, parent_context=parent_context)
+        program = (parent_context or {}).get("program")
+        context["request_url"] = (
+            _absolute(reverse("programs:request", args=[program.slug])) if program else ""
+        )
+        return context
+
+
+class NewsletterBodyBlock(BodyBlock):
+    articles = ArticleTeasersBlock()
+    events = UpcomingEventsBlock()
+    ask_for_support = AskForSupportBlock()
+
+
+class NewsletterIssuePageForm(WagtailAdminPageForm):
+    """Teasers may only point at the issue's own program's articles."""
+
+    def clean(self):
+        cleaned = super().clean()
+        body = cleaned.get("body")
+        parent = self.parent_page if getattr(self, "parent_page", None) else None
+        anchor = self.instance if self.instance.pk else parent
+        landing = (
+            ProgramPage.objects.ancestor_of(anchor, inclusive=True).first() if anchor else None
+        )
+        if not body or landing is None:
+            return cleaned
+        chosen = [
+            page
+            for block in body
+            if block.block_type == "articles"
+            for page in block.value["articles"]
+            if page is not None
+        ]
+        allowed = set(
+            ArticlePage.objects.descendant_of(landing)
+            .filter(pk__in=[p.pk for p in chosen])
+            .values_list("pk", flat=True)
+        )
+        if any(p.pk not in allowed for p in chosen):
+            self.add_error("body", _("Choose articles from this program's own section."))
+        return cleaned
+
+
 class NewsletterIssuePage(StoryPage):
     issue_date = models.DateField(_("issue date"))
+    body = StreamField(NewsletterBodyBlock(), blank=True)
 
+    base_form_class = NewsletterIssuePageForm
     content_panels = StoryPage.panels_with("issue_date")
     parent_page_types = ["cms.NewsletterIndexPage"]
     api_fields = [APIField("issue_date"), APIField("summary"), APIField("body")]
@@ -441,6 +587,8 @@ class EventSignup(models.Model):
     alias = models.CharField(_("first name or alias"), max_length=40)
     email = EncryptedTextField(_("email for a reminder"))
     waiting = models.BooleanField(_("on the waiting list"), default=False)
+    # A keyed hash of the code the person got to cancel their place; never the code.
+    cancel_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["occurrence", "pk"]

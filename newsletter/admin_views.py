@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cms.models import NewsletterIssuePage
+from programs.models import Program
 
 from . import services
 
@@ -106,3 +107,19 @@ def preview(request, page_id):
     if request.GET.get("part") == "text":
         return HttpResponse(content["text"], content_type="text/plain; charset=utf-8")
     return HttpResponse(content["html"])
+
+
+@require_http_methods(["POST"])
+def export(request, program_id):
+    """The program's subscriber list as CSV: only for those who may send its newsletter
+    (its admins and moderators), audited, never cached."""
+    program = get_object_or_404(Program, pk=program_id)
+    if not services.user_can_see_counts(request.user, program):
+        raise Http404
+    if not services.user_can_send(request.user, program):
+        raise PermissionDenied
+    body = services.subscribers_export(program=program, actor=request.user)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-subscribers.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -223,7 +223,16 @@ def subscribers_purge_unconfirmed(*, now=None) -> int:
 # ---------------------------------------------------------------- the issue email
 
 
+def _link_as_text(match) -> str:
+    href, label = html.unescape(match.group(1)), strip_tags(match.group(2)).strip()
+    if not href.startswith(("http://", "https://")) or href == html.unescape(label):
+        return match.group(2)
+    return f"{match.group(2)} ({match.group(1)})"
+
+
 def _text_from_html(markup: str) -> str:
+    # Links keep their address in the plain-text part: "Read more (https://…)".
+    markup = re.sub(r'(?is)<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', _link_as_text, markup)
     markup = re.sub(r"(?i)<br\s*/?>", "\n", markup)
     markup = re.sub(r"(?i)</(p|h[1-6]|li|div|section|ul|ol)>", "\n\n", markup)
     markup = re.sub(r"(?i)<li[^>]*>", "- ", markup)
@@ -477,3 +486,44 @@ def deliver_batch(*, issue_id: int, batch_size: int = BATCH_SIZE) -> int:
     finally:
         mail.close()
     return sent
+
+
+# ---------------------------------------------------------------- the audited export
+
+EXPORT_COLUMNS = ["email", "status", "subscribed_at", "confirmed_at"]
+
+
+def subscribers_export(*, program: Program, actor) -> str:
+    """The program's subscribers as CSV text, for those who may send its newsletter; every
+    cell neutralised against formula injection, and the export written to the audit trail."""
+    from programs.exports import csv_text
+    from programs.models import AuditEntry
+    from programs.services.audit import audit_record
+
+    _require_sender(actor, program)
+    rows = []
+    for subscriber in Subscriber.objects.filter(program=program).order_by("created_at", "pk"):
+        if subscriber.paused_at:
+            status = "paused"
+        elif subscriber.confirmed_at:
+            status = "confirmed"
+        else:
+            status = "unconfirmed"
+        rows.append(
+            [
+                subscriber.email,
+                status,
+                timezone.localtime(subscriber.created_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(subscriber.confirmed_at).strftime("%Y-%m-%d %H:%M")
+                if subscriber.confirmed_at
+                else "",
+            ]
+        )
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        target="newsletter subscribers",
+        data={"rows": len(rows)},
+    )
+    return csv_text(EXPORT_COLUMNS, rows)

@@ -17,6 +17,11 @@ def register_newsletter_urls():
             admin_views.preview,
             name="newsletter_preview",
         ),
+        path(
+            "newsletter/programs/<int:program_id>/subscribers.csv",
+            admin_views.export,
+            name="newsletter_export",
+        ),
     ]
 
 

@@ -23,6 +23,12 @@ urlpatterns += [
     path("reports/<slug:slug>/", reports.program_report, name="reports"),
 ]
 
+from .views import audit  # noqa: E402
+
+urlpatterns += [
+    path("audit/<slug:slug>/", audit.program_audit, name="audit"),
+]
+
 from .views import caseload, coordinator  # noqa: E402
 
 urlpatterns += [

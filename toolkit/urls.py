@@ -51,6 +51,7 @@ urlpatterns = [
     path("p/<slug:slug>/events/<int:event_id>/signup/", event_views.signup, name="event_signup"),
     path("p/<slug:slug>/events/<int:event_id>/event.ics", event_views.event_ics, name="event_ics"),
     path("p/<slug:slug>/events.ics", event_views.events_feed, name="events_feed"),
+    path("p/<slug:slug>/events/cancel/", event_views.signup_cancel, name="event_cancel"),
     path("caseload/events/", event_views.facilitator_sessions, name="caseload_events"),
     path("coordinate/<slug:slug>/second-factors/", auth.second_factors, name="second_factors"),
     path("", include("newsletter.urls")),

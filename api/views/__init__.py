@@ -13,6 +13,7 @@ from .actions import (
     CaseReferView,
     CaseStatusView,
 )
+from .audit import AuditView
 from .caseload import CaseDetailView, CaseloadView, CaseMessagesView, CaseNotesView
 from .coordinator import CaseAssignView, QueueView
 from .programs import ProgramListView, ReportView
@@ -27,6 +28,7 @@ from .roster import RosterEntryView, RosterView
 from .tokens import TokenDetailView, TokenListView
 
 __all__ = [
+    "AuditView",
     "CaseAcceptView",
     "CaseCloseView",
     "CaseDeclineView",

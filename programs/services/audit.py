@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ..models import AuditEntry, Program
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import AuditEntry, CaseAccess, Program
 
 
 def audit_record(
@@ -16,3 +21,30 @@ def audit_record(
         target=target[:200],
         data=data or {},
     )
+
+
+def case_label(case) -> str:
+    """A case as staff see it: the first eight characters of its id."""
+    return f"#{str(case.pk)[:8]}"
+
+
+def audit_purge_expired(*, now=None) -> int:
+    """Delete audit rows (AuditEntry and CaseAccess) older than each program's audit
+    retention; the purge itself is recorded, by count, in the program's trail."""
+    now = now or timezone.now()
+    removed = 0
+    for program in Program.objects.only("pk", "audit_retention_days"):
+        cutoff = now - timedelta(days=program.audit_retention_days)
+        with transaction.atomic():
+            entries, _ = AuditEntry.objects.filter(program=program, at__lt=cutoff).delete()
+            accesses, _ = CaseAccess.objects.filter(program=program, at__lt=cutoff).delete()
+            if entries or accesses:
+                audit_record(
+                    program=program,
+                    actor=None,
+                    action=AuditEntry.Action.PURGE,
+                    target="audit",
+                    data={"audit_entries": entries, "case_accesses": accesses},
+                )
+        removed += entries + accesses
+    return removed

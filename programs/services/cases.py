@@ -12,6 +12,7 @@ from django_tasks import task
 
 from .. import eligibility, permissions
 from ..models import (
+    AuditEntry,
     Case,
     CaseAccess,
     CaseEvent,
@@ -22,6 +23,7 @@ from ..models import (
     SupporterProfile,
 )
 from . import notifications, reports
+from .audit import audit_record, case_label
 from .limits import MAX_MESSAGE_LENGTH, validate_body
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,7 @@ def case_offer(*, case: Case, supporter: SupporterProfile, actor, via="web"):
     SupporterProfile.objects.select_for_update().filter(pk=supporter.pk).first()
     _refresh_locked(case)
     _require_open(case)
+    previous_id = case.assigned_to_id
     if supporter.program_id != case.program_id:
         raise ValidationError({"supporter": _("Choose a supporter from this program.")})
     if not eligibility.is_candidate(case=case, supporter=supporter):
@@ -127,6 +130,18 @@ def case_offer(*, case: Case, supporter: SupporterProfile, actor, via="web"):
     )
     if actor is not None:
         audit(case=case, actor=actor, action=CaseAccess.Action.ASSIGN, via=via)
+    audit_record(
+        program=case.program,
+        actor=actor,
+        action=AuditEntry.Action.ASSIGNMENT,
+        target=case_label(case),
+        data={
+            "supporter": supporter.display_name,
+            "reassigned": previous_id is not None and previous_id != supporter.pk,
+            "automatic": actor is None,
+            "via": via,
+        },
+    )
     transaction.on_commit(lambda: notifications.supporter_offered(supporter=supporter))
     return case
 
@@ -375,7 +390,7 @@ def cases_purge_expired(*, now=None) -> int:
     """
     now = now or timezone.now()
     purged = 0
-    programs = set()
+    programs: dict = {}
     expired = Case.objects.filter(
         status__in=[Status.CLOSED, Status.WITHDRAWN], closed_at__isnull=False, purged=False
     ).select_related("program")
@@ -405,10 +420,18 @@ def cases_purge_expired(*, now=None) -> int:
                 closed_at=_month_start(case.closed_at),
             )
         purged += 1
-        programs.add(case.program_id)
+        programs[case.program] = programs.get(case.program, 0) + 1
+    for program, count in programs.items():
+        audit_record(
+            program=program,
+            actor=None,
+            action=AuditEntry.Action.PURGE,
+            target="requests",
+            data={"requests": count},
+        )
     if programs:
         # The skeletons keep every past month's figures; forget the cached ones all the same.
-        reports.report_cache_bump(program_ids=programs)
+        reports.report_cache_bump(program_ids={p.pk for p in programs})
     return purged
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from .. import launch, permissions
-from ..models import Program
+from ..models import AuditEntry, Program
+from .audit import audit_record
 
 OPENED = "programs.program_opened"
 CLOSED = "programs.program_closed"
@@ -37,6 +38,16 @@ def _sync(program: Program, fresh: Program, *fields: str) -> None:
         setattr(program, name, getattr(fresh, name))
 
 
+def _audit(program: Program, actor, data: dict) -> None:
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEntry.Action.SETTINGS,
+        target=program.name,
+        data=data,
+    )
+
+
 @transaction.atomic
 def program_open(*, program: Program, actor) -> Program:
     """Open the program to requests and list it, once every checklist item is done.
@@ -57,6 +68,7 @@ def program_open(*, program: Program, actor) -> Program:
     fresh.state = Program.State.OPEN
     fresh.save(update_fields=["state"])
     log(instance=fresh, action=OPENED, user=actor, data={"from": previous})
+    _audit(fresh, actor, {"state": [previous, Program.State.OPEN]})
     _sync(program, fresh, "state")
     return program
 
@@ -80,6 +92,7 @@ def program_close(*, program: Program, actor) -> Program:
     fresh.state = Program.State.CLOSED
     fresh.save(update_fields=["state"])
     log(instance=fresh, action=CLOSED, user=actor, data={"from": Program.State.OPEN})
+    _audit(fresh, actor, {"state": [Program.State.OPEN, Program.State.CLOSED]})
     _sync(program, fresh, "state")
     return program
 
@@ -95,5 +108,6 @@ def program_confirm(*, program: Program, actor, what: str) -> Program:
     setattr(fresh, field, timezone.now())
     fresh.save(update_fields=[field])
     log(instance=fresh, action=REVIEWED[what], user=actor)
+    _audit(fresh, actor, {"confirmed": what})
     _sync(program, fresh, field)
     return program

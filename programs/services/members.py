@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .. import permissions
-from ..models import Invitation, Membership, Program, Role, SupporterProfile
+from ..models import AuditEntry, Invitation, Membership, Program, Role, SupporterProfile
 from ..tasks import send_staff_email
 from . import roster, tokens
+from .audit import audit_record
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -114,11 +115,15 @@ def editorial_groups_ensure(*, program: Program) -> tuple[Group, Group]:
 
 
 @transaction.atomic
-def membership_grant(*, program: Program, user: User, role: str) -> tuple[Membership, bool]:
+def membership_grant(
+    *, program: Program, user: User, role: str, actor=None
+) -> tuple[Membership, bool]:
     """Give a person a role in a program, with exactly that role's permissions."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     membership, created = Membership.objects.get_or_create(program=program, user=user, role=role)
+    if created:
+        _audit_role(program=program, user=user, role=role, actor=actor, granted=True)
     if role == Role.SUPPORTER:
         SupporterProfile.objects.get_or_create(
             program=program,
@@ -127,6 +132,16 @@ def membership_grant(*, program: Program, user: User, role: str) -> tuple[Member
         )
     _sync_user(user=user, program=program)
     return membership, created
+
+
+def _audit_role(*, program: Program, user: User, role: str, actor, granted: bool) -> None:
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEntry.Action.ROLE_CHANGE,
+        target=user.email,
+        data={"role": role, "change": "granted" if granted else "removed"},
+    )
 
 
 def is_last_admin(*, membership: Membership) -> bool:
@@ -140,7 +155,7 @@ def is_last_admin(*, membership: Membership) -> bool:
 
 
 @transaction.atomic
-def membership_revoke(*, membership: Membership) -> None:
+def membership_revoke(*, membership: Membership, actor=None) -> None:
     """Take a role away; the person keeps only what their other roles give.
 
     A program always keeps at least one admin: taking away the last admin role is refused.
@@ -155,6 +170,7 @@ def membership_revoke(*, membership: Membership) -> None:
         raise ValidationError(_("A program needs at least one admin. Add another admin first."))
     user, program, role = membership.user, membership.program, membership.role
     membership.delete()
+    _audit_role(program=program, user=user, role=role, actor=actor, granted=False)
     if role == Role.SUPPORTER:
         profile = SupporterProfile.objects.filter(program=program, user=user).first()
         if profile is not None:
@@ -281,7 +297,7 @@ def member_add(
         needed = permissions.MANAGE_ROSTER if role == Role.SUPPORTER else permissions.ADMINISTER
         permissions.require(actor, needed, program)
     user, created = user_get_or_create(email=email)
-    membership, granted = membership_grant(program=program, user=user, role=role)
+    membership, granted = membership_grant(program=program, user=user, role=role, actor=actor)
     invited = notified = False
     if notify and _may_be_invited(user, program):
         invitation_issue(membership=membership, actor=actor)

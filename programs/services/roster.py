@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import (
+    AuditEntry,
     SupporterProfile,
     SupporterStatusChange,
     TrainingCompletion,
     TrainingRequirement,
 )
 from . import cases, notifications
+from .audit import audit_record
 
 Status = SupporterProfile.Status
 
@@ -30,6 +32,14 @@ ALLOWED_MOVES = {
 
 
 def _record(supporter, to_status, actor, reason) -> SupporterStatusChange:
+    # The trail keeps the move, never the reason (free text).
+    audit_record(
+        program=supporter.program,
+        actor=actor,
+        action=AuditEntry.Action.ROSTER_STATUS,
+        target=supporter.display_name,
+        data={"from": supporter.status, "to": to_status},
+    )
     change = SupporterStatusChange.objects.create(
         supporter=supporter,
         from_status=supporter.status,

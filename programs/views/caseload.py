@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from privacy import formtokens
 
-from .. import eligibility, permissions, selectors
+from .. import eligibility, permissions, selectors, selectors_audit
 from ..models import (
     Case,
     CaseAccess,
@@ -260,6 +260,7 @@ def _case_page(request, case, bound=None, status=200):
         "resources": selectors.help_resources(program=case.program),
         "form_tokens": staff_form_tokens(case, request.user),
         **selectors.case_record(case=case, user=request.user),
+        "others_access": selectors_audit.case_access_others(case=case, user=request.user),
     }
     return TemplateResponse(request, "programs/caseload/case.html", context, status=status)
 

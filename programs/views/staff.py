@@ -16,6 +16,7 @@ def home(request):
         "admin_programs": permissions.programs_with_any(
             user, [permissions.ADMINISTER, permissions.MANAGE_ROSTER]
         ),
+        "audit_programs": permissions.programs_for(user, permissions.ADMINISTER),
         "factor_programs": permissions.programs_for(user, permissions.MANAGE_ROSTER),
         # Editors hold no program role; their work is in the Wagtail admin.
         "can_use_admin": user.has_perm("wagtailadmin.access_admin"),

@@ -81,6 +81,7 @@ def test_every_api_route_is_in_this_matrix():
         "roster_entry",
         "queue",
         "reports",
+        "audit",
         "tokens",
         "token",
     }
@@ -385,6 +386,10 @@ def test_queue_is_for_the_programs_coordinators(clients, program, queued_case, a
 
 def test_reports_are_for_the_programs_admins(clients, program):
     _check(clients, REPORTS, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/reports/"))
+
+
+def test_the_audit_trail_is_for_the_programs_admins(clients, program):
+    _check(clients, REPORTS, lambda c, r: c.get(f"/api/v1/programs/{program.slug}/audit/"))
 
 
 def test_tokens_are_for_people_with_a_role_in_a_program(clients, cast):

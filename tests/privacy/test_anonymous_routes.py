@@ -21,6 +21,7 @@ from tests.routes import all_routes
 MARKED = {
     "p/<slug:slug>/search/",
     "p/<slug:slug>/events/<int:event_id>/signup/",  # an alias and maybe an email
+    "p/<slug:slug>/events/cancel/",  # the code that cancels someone's sign-up
     "p/<slug:slug>/request/",
     "p/<slug:slug>/request/receipt/",
     "p/<slug:slug>/status/",
@@ -39,6 +40,7 @@ MARKED = {
 SIGNED_IN_STAFF = {
     "me/",
     "reports/<slug:slug>/",
+    "audit/<slug:slug>/",
     "caseload/",
     "caseload/cases/<uuid:case_id>/",
     "caseload/cases/<uuid:case_id>/accept/",
@@ -76,6 +78,7 @@ SIGNED_IN_STAFF = {
     "api/v1/programs/<slug:slug>/roster/<int:entry_id>/",
     "api/v1/programs/<slug:slug>/queue/",
     "api/v1/programs/<slug:slug>/reports/",
+    "api/v1/programs/<slug:slug>/audit/",
     "api/v1/auth/tokens/",
     "api/v1/auth/tokens/<int:pk>/",
 }

@@ -113,7 +113,7 @@ class MembershipDeleteView(ScopedDeleteView):
     def delete_action(self):
         with transaction.atomic():  # a refused removal leaves no log entry
             log(instance=self.object, action="wagtail.delete", user=self.request.user)
-            members.membership_revoke(membership=self.object)
+            members.membership_revoke(membership=self.object, actor=self.request.user)
 
 
 class MembershipViewSet(ScopedViewSet):

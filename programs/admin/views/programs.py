@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -22,10 +23,12 @@ from wagtail.log_actions import log
 
 from ... import permissions
 from ...models import (
+    AuditEntry,
     Channel,
     Program,
 )
 from ...services import setup
+from ...services.audit import audit_record
 from ..forms import (
     ProgramCreateForm,
     apply_errors,
@@ -78,6 +81,26 @@ class ProgramCreateView(
 
 
 class ProgramEditView(ScopedEditView):
+    def save_instance(self):
+        """Save, and write which settings changed (their names, never values) to the trail."""
+        changed = list(self.form.changed_data)
+        changed += [
+            name
+            for name, formset in getattr(self.form, "formsets", {}).items()
+            if formset.has_changed()
+        ]
+        with transaction.atomic():
+            instance = super().save_instance()
+            if changed:
+                audit_record(
+                    program=instance,
+                    actor=self.request.user,
+                    action=AuditEntry.Action.SETTINGS,
+                    target=instance.name,
+                    data={"fields": sorted(changed)},
+                )
+        return instance
+
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)

@@ -4,6 +4,7 @@ from newsletter.services import subscribers_purge_unconfirmed
 from privacy import ratelimit
 from toolkit.database import refresh_statistics
 
+from ...services.audit import audit_purge_expired
 from ...services.cases import cases_purge_expired
 from ...signals import daily_purge
 from ._base import ToolkitCommand
@@ -20,6 +21,9 @@ class Command(ToolkitCommand):
         purged = cases_purge_expired()
         noun = "request" if purged == 1 else "requests"
         self.stdout.write(f"Purged {purged} expired {noun}.")
+        audit_rows = audit_purge_expired()
+        if audit_rows:
+            self.stdout.write(f"Removed {audit_rows} audit rows older than their retention.")
         windows = ratelimit.purge_expired()
         if windows:
             self.stdout.write(f"Removed {windows} rate-limit counts whose window had ended.")

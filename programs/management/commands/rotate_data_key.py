@@ -11,6 +11,8 @@ from django.db import connection, transaction
 
 from privacy import crypto
 
+from ...models import AuditEntry, Program
+from ...services.audit import audit_record
 from ._base import ToolkitCommand
 
 
@@ -63,6 +65,15 @@ class Command(ToolkitCommand):
             else:
                 self.stdout.write("Every value is under the newest key; older keys can go.")
             return
+        # The key is the site's, so every program's trail records the rotation.
+        for program in Program.objects.all():
+            audit_record(
+                program=program,
+                actor=None,
+                action=AuditEntry.Action.KEY_ROTATION,
+                target="TOOLKIT_DATA_KEY",
+                data={"values": rotated},
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Re-encrypted {rotated} values. Every value is now under the newest key: "
