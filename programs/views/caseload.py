@@ -199,6 +199,14 @@ def index(request):
     return TemplateResponse(request, "programs/caseload/index.html", context)
 
 
+def case_links(name: str, *args):
+    """A function from a case's id to its URL under `name` (after `args`), reversed once:
+    pages that link every case of a long list resolve the pattern once, not per row."""
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    pattern = reverse(name, args=[*args, placeholder])
+    return lambda case_id: pattern.replace(placeholder, str(case_id))
+
+
 def _render_summaries(case_list, *, show_program: bool) -> None:
     """Each case's summary, rendered once: a case shows in several lists on the page
     (needs a reply, no contact for a while, its status). What repeats from card to card
@@ -206,8 +214,7 @@ def _render_summaries(case_list, *, show_program: bool) -> None:
     per page, so each card is a few substitutions, not a template full of tags."""
     template = get_template("programs/caseload/_case_summary.html")
     labels = {"urgent": _("Urgent"), "waiting": _("Waiting for your reply")}
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    link = reverse("programs:caseload_case", args=[placeholder])
+    link = case_links("programs:caseload_case")
     title, stale, since = (
         _("Request %(ref)s"),
         _("No contact in %(days)s+ days"),
@@ -221,7 +228,7 @@ def _render_summaries(case_list, *, show_program: bool) -> None:
         if created not in days:
             days[created] = since % {"day": date_format(created, "j M Y")}
         card = {
-            "url": link.replace(placeholder, str(case.pk)),
+            "url": link(case.pk),
             "title": title % {"ref": str(case.pk)[:8]},
             "stale": stale % {"days": case.stale_days} if getattr(case, "stale_days", 0) else "",
             "channel": channels.get(case.channel, case.channel),

@@ -24,6 +24,7 @@ from .caseload import (
     Replayed,
     StaffReplyForm,
     apply_errors,
+    case_links,
     staff_form_once,
     staff_form_tokens,
 )
@@ -63,6 +64,10 @@ def index(request, slug):
     cases.audit_many(cases=queue, actor=request.user, action=CaseAccess.Action.VIEW)
     supporters = selectors.coordinator_supporters(program=program)
     open_cases = selectors.coordinator_cases(program=program)
+    page_of = case_links("programs:coordinate_request", program.slug)
+    assign_to = case_links("programs:coordinate_assign", program.slug)
+    for case in [*queue, *open_cases]:
+        case.page_url, case.assign_url = page_of(case.pk), assign_to(case.pk)
     context = {
         "coordinated_program": program,
         "queue": queue,
