@@ -273,6 +273,15 @@ def plan_display(*, case: Case, plan: dict) -> dict:
     }
 
 
+def deletion_date(case: Case):
+    """When retention deletes the conversation and plan (None while the case is open)."""
+    return cases.case_purge_date(case)
+
+
+def proposal_plan(*, proposal: PlanProposal) -> dict:
+    return _load(proposal.content)
+
+
 def _pending(case: Case) -> list[PlanProposal]:
     return list(case.plan_proposals.filter(status=PlanProposal.Status.PENDING))
 
