@@ -114,9 +114,7 @@ class PlanForm(forms.Form):
         """Room for the stored steps and two more; a posted form keeps every row it had."""
         rows = min(plans.MAX_STEPS, stored + 2)
         if self.is_bound:
-            posted = [
-                int(m.group(1)) + 1 for key in self.data if (m := STEP_FIELD.match(key))
-            ]
+            posted = [int(m.group(1)) + 1 for key in self.data if (m := STEP_FIELD.match(key))]
             rows = max([rows, *posted]) if posted else rows
         return min(rows, plans.MAX_STEPS + 5)
 

@@ -452,9 +452,7 @@ def _plan_page(request, case, form=None, status=200):
     view = plans.supporter_plan(case=case, actor=request.user)
     if form is None:
         base = plans.proposal_plan(proposal=view["pending"]) if view["pending"] else view["plan"]
-        form = PlanForm(
-            program=case.program, plan=base, articles=view["articles"], proposing=True
-        )
+        form = PlanForm(program=case.program, plan=base, articles=view["articles"], proposing=True)
     return TemplateResponse(
         request,
         "programs/caseload/plan.html",
@@ -493,6 +491,7 @@ def case_plan(request, case_id):
             )
         return _plan_page(request, case, form=form, status=400)
     messages.success(
-        request, _("Your proposal has been sent. The person sees it when they next open their plan.")
+        request,
+        _("Your proposal has been sent. The person sees it when they next open their plan."),
     )
     return redirect("programs:caseload_plan", case_id=case.pk)
