@@ -15,6 +15,7 @@ from .actions import (
 )
 from .caseload import CaseDetailView, CaseloadView, CaseMessagesView, CaseNotesView
 from .coordinator import CaseAssignView, QueueView
+from .plans import CasePlanView, RequestCopyView, RequestPlanView  # issue 15
 from .programs import ProgramListView, ReportView
 from .public import IntakeFormView, ResourcesView
 from .requester import (
@@ -27,6 +28,10 @@ from .roster import RosterEntryView, RosterView
 from .tokens import TokenDetailView, TokenListView
 
 __all__ = [
+    # issue 15: safety plan and the requester's copy
+    "CasePlanView",
+    "RequestCopyView",
+    "RequestPlanView",
     "CaseAcceptView",
     "CaseCloseView",
     "CaseDeclineView",

@@ -65,6 +65,9 @@ def test_every_api_route_is_in_this_matrix():
         "request_lookup",
         "request_messages",
         "request_withdraw",
+        "request_plan",  # issue 15: safety plan, and the requester's copy
+        "request_copy",
+        "case_plan",
         "caseload",
         "case",
         "case_messages",
