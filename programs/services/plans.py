@@ -181,7 +181,9 @@ def plan_clean(*, program, data: dict, checkins: list, by: str) -> dict:
                 article = int(article)
             except (TypeError, ValueError):
                 article = None
-            if article not in articles:
+            if article not in articles and by == BY_YOU:
+                article = None  # unpublished since it was attached: the person keeps the step
+            elif article not in articles:
                 step_errors.append(
                     _("Step %(n)d: choose an article from this program's pages.") % {"n": number}
                 )
@@ -201,6 +203,13 @@ def plan_clean(*, program, data: dict, checkins: list, by: str) -> dict:
     if errors:
         raise ValidationError(errors)
     return plan
+
+
+def _merged(base: dict, data: dict) -> dict:
+    """Parts not sent stay as they are (an API client may send one part); the web forms
+    always send every part. Check-ins are never taken from what was sent."""
+    kept = {key: value for key, value in base.items() if key != "checkins"}
+    return {**kept, **{key: value for key, value in data.items() if key != "checkins"}}
 
 
 def _store(case: Case, plan: dict) -> None:
@@ -313,7 +322,12 @@ def requester_plan_save(*, case: Case, data: dict, via: str = "web") -> dict:
     """The person writes or changes their own plan; no supporter needed."""
     _require_editable(case)
     current = plan_content(case=case)
-    plan = plan_clean(program=case.program, data=data, checkins=current["checkins"], by=BY_YOU)
+    plan = plan_clean(
+        program=case.program,
+        data=_merged(current, data),
+        checkins=current["checkins"],
+        by=BY_YOU,
+    )
     _store(case, plan)
     _requester_audit(case, CaseAccess.Action.REQUESTER_EDIT, via)
     return plan
@@ -343,7 +357,10 @@ def proposal_decide(
             plan = proposed
         else:
             plan = plan_clean(
-                program=case.program, data=data, checkins=proposed["checkins"], by=BY_YOU
+                program=case.program,
+                data=_merged(proposed, data),
+                checkins=proposed["checkins"],
+                by=BY_YOU,
             )
         _store(case, plan)
         proposal.status = PlanProposal.Status.ACCEPTED
@@ -400,7 +417,10 @@ def plan_propose(*, case: Case, actor, data: dict, note: str = "", via: str = "w
     current = plan_content(case=case)
     try:
         plan = plan_clean(
-            program=case.program, data=data, checkins=current["checkins"], by=BY_SUPPORTER
+            program=case.program,
+            data=_merged(current, data),
+            checkins=current["checkins"],
+            by=BY_SUPPORTER,
         )
     except ValidationError as exc:
         raise ValidationError({**exc.message_dict, **errors}) from exc

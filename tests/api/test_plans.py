@@ -116,3 +116,19 @@ def test_the_copy_downloads_as_text_with_the_code_in_the_body(assigned_case):
     text = response.content.decode()
     assert "Nobody at the station knows" in text and "Back at work" in text
     assert APIClient().post(COPY, {"receipt_code": "NOPE"}, format="json").status_code == 404
+
+
+def test_a_part_not_sent_stays_as_it_was(assigned_case, supporter):
+    client = APIClient()
+    code = assigned_case.receipt_code
+    client.put(PLAN, {"receipt_code": code, "plan": {"reasons": "Mine"}}, format="json")
+    client.put(PLAN, {"receipt_code": code, "plan": {"goals": "Sleep"}}, format="json")
+    client_for(supporter).post(
+        case_plan(assigned_case), {"plan": {"coping": "Walk"}}, format="json"
+    )
+    proposal = PlanProposal.objects.get()
+    client.put(
+        PLAN, {"receipt_code": code, "proposal": proposal.pk, "decision": "accept"}, format="json"
+    )
+    plan = plans.plan_content(case=assigned_case)
+    assert (plan["reasons"], plan["goals"], plan["coping"]) == ("Mine", "Sleep", "Walk")

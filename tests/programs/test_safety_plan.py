@@ -362,3 +362,31 @@ def test_an_article_of_another_program_cannot_be_attached(
     response = _propose(client, case, supporter, step_0_text="Read", step_0_article=str(foreign.pk))
     assert response.status_code == 400
     assert not PlanProposal.objects.exists()
+
+
+def test_hostile_text_in_a_plan_is_shown_as_text(client, program, taken, supporter):
+    code, case = taken
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    plans.requester_plan_save(case=case, data={"reasons": payload, "steps": [{"text": payload}]})
+    for action in ("view", "edit", "print"):
+        html = post_plan(client, program, code, action).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html, action
+    client.force_login(supporter)
+    html = client.get(supporter_url(case)).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_check_ins_say_who_noted_them(client, program, taken, supporter):
+    code, case = taken
+    plans.requester_plan_save(case=case, data={"new_checkin": "Slept better"})
+    _propose(client, case, supporter, new_checkin="We talked about the night shifts")
+    client.logout()
+    proposal = PlanProposal.objects.get(case=case)
+    plans.proposal_decide(case=case, proposal_id=proposal.pk, accept=True)
+    checkins = plans.plan_content(case=case)["checkins"]
+    assert [(c["by"], c["text"]) for c in checkins] == [
+        ("you", "Slept better"),
+        ("supporter", "We talked about the night shifts"),
+    ]
+    page = text(post_plan(client, program, code))
+    assert "Your peer supporter: We talked about the night shifts" in page
