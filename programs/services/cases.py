@@ -12,7 +12,7 @@ from django_tasks import task
 
 from privacy.timeutils import coarse_now
 
-from .. import eligibility, permissions
+from .. import eligibility, permissions, selectors
 from ..models import (
     Case,
     CaseAccess,
@@ -373,11 +373,7 @@ def _month_start(moment):
 PURGE_WARNING_DAYS = 7
 
 
-def case_purge_date(case: Case):
-    """The day retention deletes a closed case's conversation and plan; None while open."""
-    if case.closed_at is None or case.is_open or case.purged:
-        return None
-    return timezone.localdate(case.closed_at + timedelta(days=case.program.retention_days))
+case_purge_date = selectors.case_purge_date
 
 
 def purge_warnings_send(*, now=None) -> int:

@@ -132,3 +132,14 @@ def test_a_part_not_sent_stays_as_it_was(assigned_case, supporter):
     )
     plan = plans.plan_content(case=assigned_case)
     assert (plan["reasons"], plan["goals"], plan["coping"]) == ("Mine", "Sleep", "Walk")
+
+
+def test_the_lookup_says_when_the_conversation_will_be_deleted(assigned_case, supporter):
+    client = APIClient()
+    code = {"receipt_code": assigned_case.receipt_code}
+    body = client.post("/api/v1/requests/lookup/", code, format="json").json()
+    assert body["deletes_on"] is None
+    assert body["retention_days"] == assigned_case.program.retention_days
+    cases.case_close(case=assigned_case, actor=supporter, outcome="supported", closing_message="x")
+    body = client.post("/api/v1/requests/lookup/", code, format="json").json()
+    assert body["deletes_on"] == str(cases.case_purge_date(assigned_case))
