@@ -173,6 +173,9 @@ class RequesterViewSerializer(serializers.Serializer):
     )
     supporter = SupporterForRequesterSerializer(allow_null=True)
     messages = RequesterMessageSerializer(many=True)
+    # Issue 14 item 5: when retention deletes the conversation (and plan); null while open.
+    deletes_on = serializers.DateField(allow_null=True)
+    retention_days = serializers.IntegerField()
 
 
 class WithdrawnSerializer(serializers.Serializer):

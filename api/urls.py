@@ -15,6 +15,10 @@ v1 = [
     path("requests/lookup/", views.RequestLookupView.as_view(), name="request_lookup"),
     path("requests/messages/", views.RequestMessagesView.as_view(), name="request_messages"),
     path("requests/withdraw/", views.RequestWithdrawView.as_view(), name="request_withdraw"),
+    # Safety plan and the requester's own copy (issue 15, issue 14 item 5)
+    path("requests/plan/", views.RequestPlanView.as_view(), name="request_plan"),
+    path("requests/copy/", views.RequestCopyView.as_view(), name="request_copy"),
+    path("cases/<uuid:case_id>/plan/", views.CasePlanView.as_view(), name="case_plan"),
     # Supporters
     path("caseload/", views.CaseloadView.as_view(), name="caseload"),
     path("cases/<uuid:case_id>/", views.CaseDetailView.as_view(), name="case"),

@@ -662,6 +662,8 @@ class Message(ChoiceLabels, models.Model):
         REQUESTER = "requester", _("You")
         SUPPORTER = "supporter", _("Peer supporter")
         COORDINATOR = "coordinator", _("Coordinator")
+        # A notice from the program itself, such as the warning before retention deletes.
+        PROGRAM = "program", _("Program notice")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=12, choices=Sender.choices)
@@ -677,6 +679,44 @@ class Message(ChoiceLabels, models.Model):
         # By id, never by time: times are rounded to the hour, so two messages in one
         # hour would otherwise tie and a reply could show above what it answers.
         ordering = ["id"]
+
+
+class SafetyPlan(models.Model):
+    """The person's safety plan and recovery roadmap, one per case, owned by the person.
+
+    The whole plan is one JSON document encrypted at rest (services.plans.EMPTY_PLAN gives
+    its shape): which parts are filled, how many steps and which resources were picked are
+    as unreadable as the words, a proposal is a snapshot of the same shape, and retention
+    deletes one row. Only services.plans reads or writes it.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="safety_plan")
+    content = EncryptedTextField()
+    # To the hour, like the requester's messages.
+    updated_at = models.DateTimeField()
+
+
+class PlanProposal(models.Model):
+    """A plan the assigned supporter proposes; the person accepts (maybe changed) or rejects."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for you")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Not taken")
+        REPLACED = "replaced", _("Replaced by a newer proposal")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_proposals")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content = EncryptedTextField()
+    note = EncryptedTextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
 
 
 class ContactType(models.TextChoices):
@@ -770,6 +810,12 @@ class CaseAccess(ChoiceLabels, models.Model):
         REFER = "refer", _("Recorded a referral")
         REQUESTER_VIEW = "requester_view", _("Requester looked up")
         REQUESTER_REPLY = "requester_reply", _("Requester replied")
+        # Safety plan and recovery roadmap (services.plans): reads and writes, never content.
+        PLAN_VIEW = "plan_view", _("Read the plan")
+        PLAN_PROPOSE = "plan_propose", _("Proposed plan changes")
+        REQUESTER_PLAN = "requester_plan", _("Requester read their plan")
+        REQUESTER_EDIT = "requester_edit", _("Requester changed their plan")
+        REQUESTER_COPY = "requester_copy", _("Requester downloaded their copy")
 
     case_id = models.UUIDField(db_index=True)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")

@@ -168,6 +168,12 @@ def can_read_notes(user, case: Case) -> bool:
     return can_see_contact(user, case) or user_can(user, TRIAGE, case.program)
 
 
+def can_work_plan(user, case: Case) -> bool:
+    """The person's safety plan: only the supporter who accepted the case, while it is open.
+    Coordinators and program admins never see its contents (the person owns it)."""
+    return case.is_open and not case.purged and can_see_contact(user, case)
+
+
 def require_case(user, case_id) -> Case:
     """The case if the user may see it; otherwise a 404, so its existence is not revealed."""
     try:

@@ -1,5 +1,7 @@
 """Reads, already scoped to what the caller may see."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
@@ -176,7 +178,16 @@ def requester_status(*, case: Case) -> dict:
         },
         "messages": requester_conversation(case=case),
         "closed": requester_closed_view(case=case) if closed else None,
+        "deletes_on": case_purge_date(case),
+        "retention_days": case.program.retention_days,
     }
+
+
+def case_purge_date(case: Case):
+    """The day retention deletes a closed case's conversation and plan; None while open."""
+    if case.closed_at is None or case.is_open or case.purged:
+        return None
+    return timezone.localdate(case.closed_at + timedelta(days=case.program.retention_days))
 
 
 # The peer champion's caseload and the coordinator view. Every selector below runs a

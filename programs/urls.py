@@ -8,6 +8,9 @@ urlpatterns = [
     path("p/<slug:slug>/request/", public.request_support, name="request"),
     path("p/<slug:slug>/request/receipt/", public.receipt_download, name="receipt_download"),
     path("p/<slug:slug>/status/", public.request_status, name="status"),
+    # Safety plan and the person's own copy (issue 15, issue 14 item 5)
+    path("p/<slug:slug>/status/plan/", public.request_plan, name="status_plan"),
+    path("p/<slug:slug>/status/copy/", public.request_copy, name="status_copy"),
     path("p/<slug:slug>/help/", directory.help_directory, name="help_directory"),
 ]
 
@@ -46,6 +49,7 @@ urlpatterns += [
     ),
     path("caseload/cases/<uuid:case_id>/close/", caseload.case_close, name="caseload_close"),
     path("caseload/cases/<uuid:case_id>/status/", caseload.case_status, name="caseload_status"),
+    path("caseload/cases/<uuid:case_id>/plan/", caseload.case_plan, name="caseload_plan"),
     path("caseload/training/", caseload.training_list, name="caseload_training"),
     path(
         "caseload/training/<int:requirement_id>/complete/",

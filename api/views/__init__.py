@@ -16,6 +16,7 @@ from .actions import (
 from .audit import AuditView
 from .caseload import CaseDetailView, CaseloadView, CaseMessagesView, CaseNotesView
 from .coordinator import CaseAssignView, QueueView
+from .plans import CasePlanView, RequestCopyView, RequestPlanView  # issue 15
 from .programs import ProgramListView, ReportView
 from .public import IntakeFormView, ResourcesView
 from .requester import (
@@ -29,6 +30,10 @@ from .tokens import TokenDetailView, TokenListView
 
 __all__ = [
     "AuditView",
+    # issue 15: safety plan and the requester's copy
+    "CasePlanView",
+    "RequestCopyView",
+    "RequestPlanView",
     "CaseAcceptView",
     "CaseCloseView",
     "CaseDeclineView",

@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .. import eligibility, permissions
+from privacy.timeutils import coarse_now
+
+from .. import eligibility, permissions, selectors
 from ..models import (
     AuditEntry,
     Case,
@@ -18,8 +20,10 @@ from ..models import (
     CaseEvent,
     CaseNote,
     Message,
+    PlanProposal,
     Referral,
     ReferralKind,
+    SafetyPlan,
     SupporterProfile,
 )
 from . import notifications, reports
@@ -380,6 +384,41 @@ def _month_start(moment):
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+# Retention: the person is warned in their conversation this long before the purge.
+PURGE_WARNING_DAYS = 7
+
+
+case_purge_date = selectors.case_purge_date
+
+
+def purge_warnings_send(*, now=None) -> int:
+    """Warn each person whose closed case will soon be purged, once, in their conversation:
+    the date, and that they can download their conversation and plan before then."""
+    now = now or timezone.now()
+    warned = 0
+    closing = Case.objects.filter(
+        status=Status.CLOSED, closed_at__isnull=False, purged=False
+    ).select_related("program")
+    already = set(
+        Message.objects.filter(case__in=closing, sender=Message.Sender.PROGRAM).values_list(
+            "case_id", flat=True
+        )
+    )
+    for case in closing:
+        deletes_at = case.closed_at + timedelta(days=case.program.retention_days)
+        if case.pk in already or deletes_at - timedelta(days=PURGE_WARNING_DAYS) > now:
+            continue
+        body = _(
+            "This conversation and your safety plan will be deleted on %(date)s. If you want "
+            "to keep them, download a copy or print it from this page before then."
+        ) % {"date": formats.date_format(timezone.localdate(deletes_at), "DATE_FORMAT")}
+        Message.objects.create(
+            case=case, sender=Message.Sender.PROGRAM, body=body, created_at=coarse_now()
+        )
+        warned += 1
+    return warned
+
+
 def cases_purge_expired(*, now=None) -> int:
     """Purge closed and withdrawn requests once their program's retention has passed.
 
@@ -389,6 +428,7 @@ def cases_purge_expired(*, now=None) -> int:
     watcher when a case closed.
     """
     now = now or timezone.now()
+    purge_warnings_send(now=now)
     purged = 0
     programs: dict = {}
     expired = Case.objects.filter(
@@ -402,6 +442,8 @@ def cases_purge_expired(*, now=None) -> int:
             case.notes.all().delete()
             case.referrals.all().delete()
             case.events.all().delete()
+            SafetyPlan.objects.filter(case=case).delete()
+            PlanProposal.objects.filter(case=case).delete()
             Case.objects.filter(pk=case.pk).update(
                 purged=True,
                 receipt_hash=f"purged-{uuid.uuid4().hex}",

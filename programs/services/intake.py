@@ -23,6 +23,7 @@ from ..models import (
     Language,
     Message,
     Program,
+    SafetyPlan,
     Unit,
     Urgency,
 )
@@ -297,4 +298,6 @@ def requester_withdraw(*, case: Case) -> None:
     case.save(update_fields=["status", "closed_at", "contact_detail", "alias"])
     case.messages.all().delete()
     case.notes.all().delete()
+    case.plan_proposals.all().delete()
+    SafetyPlan.objects.filter(case=case).delete()
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.WITHDRAWN, created_at=now)

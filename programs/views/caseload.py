@@ -8,7 +8,7 @@ is audit-logged, never its content.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import get_template
@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from privacy import formtokens
 
@@ -34,7 +34,8 @@ from ..models import (
     SupporterProfile,
     TrainingRequirement,
 )
-from ..services import cases, roster, training
+from ..plan_forms import PlanForm
+from ..services import cases, plans, roster, training
 from ..services.intake import MAX_MESSAGE_LENGTH
 
 # Forms
@@ -266,6 +267,7 @@ def _case_page(request, case, bound=None, status=200):
         "requester_waiting": eligibility.requester_waiting(case=case),
         "resources": selectors.help_resources(program=case.program),
         "form_tokens": staff_form_tokens(case, request.user),
+        "can_work_plan": permissions.can_work_plan(request.user, case),
         **selectors.case_record(case=case, user=request.user),
         "others_access": selectors_audit.case_access_others(case=case, user=request.user),
     }
@@ -470,3 +472,57 @@ def wellbeing_debrief(request, profile_id):
     roster.supporter_debrief_request(supporter=profile, actor=request.user)
     messages.success(request, _("Your coordinator has been asked to get in touch for a debrief."))
     return redirect("programs:caseload_wellbeing")
+
+
+# The person's safety plan: the supporter who accepted the case proposes; the person
+# decides. Anyone else (another supporter, a coordinator, HR) gets a 404, as does the
+# supporter once the case is closed.
+
+
+def _plan_page(request, case, form=None, status=200):
+    view = plans.supporter_plan(case=case, actor=request.user)
+    if form is None:
+        base = plans.proposal_plan(proposal=view["pending"]) if view["pending"] else view["plan"]
+        form = PlanForm(program=case.program, plan=base, articles=view["articles"], proposing=True)
+    return TemplateResponse(
+        request,
+        "programs/caseload/plan.html",
+        {"case": case, "view": view, "form": form},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_plan(request, case_id):
+    case = selectors.caseload_case_get(user=request.user, case_id=case_id)
+    if request.method == "GET":
+        if not permissions.can_work_plan(request.user, case):
+            raise Http404
+        return _plan_page(request, case)
+    articles = plans.program_articles(program=case.program)
+    form = PlanForm(request.POST, program=case.program, articles=articles, proposing=True)
+    form.is_valid()
+    try:
+        plans.plan_propose(
+            case=case, actor=request.user, data=form.plan_data(), note=form.plan_data_note()
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        if not permissions.can_work_plan(request.user, case):
+            # Closed or not yet accepted: say so, keep what was typed, show no plan.
+            return TemplateResponse(
+                request,
+                "programs/caseload/plan.html",
+                {"case": case, "view": None, "form": form},
+                status=400,
+            )
+        return _plan_page(request, case, form=form, status=400)
+    messages.success(
+        request,
+        _("Your proposal has been sent. The person sees it when they next open their plan."),
+    )
+    return redirect("programs:caseload_plan", case_id=case.pk)

@@ -24,7 +24,8 @@ from ..forms import (
     ReplyForm,
     add_service_errors,
 )
-from ..services import intake
+from ..plan_forms import PlanForm
+from ..services import intake, plans
 
 REPLY_FORM = "reply"
 
@@ -320,6 +321,7 @@ def _conversation(
             "notice": notice,
             "crisis": crisis,
             "errors": errors,
+            "deletes_on": plans.deletion_date(case),
         },
         status=status,
     )
@@ -331,4 +333,147 @@ def quick_exit(request):
     response = HttpResponseRedirect(settings.TOOLKIT_QUICK_EXIT_URL)
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response["Cache-Control"] = "no-store"
+    return response
+
+
+# The safety plan and the person's own copy (services.plans). Like the status page, every
+# step is a POST carrying the receipt code, so the code never appears in an address.
+
+
+def _case_from_post(request, program):
+    """The case behind the posted code, or the page to show instead (rate limit, not found)."""
+    try:
+        case = intake.case_lookup(
+            receipt_code=request.POST.get("receipt_code", ""), client_key=_client_key(request)
+        )
+    except ratelimit.RateLimited:
+        return None, _render(
+            request,
+            "programs/rate_limited.html",
+            program,
+            {"form": ReceiptCodeForm(), "message": _rate_limited_message()},
+            status=429,
+        )
+    if case is None:
+        return None, _render(
+            request,
+            "programs/status.html",
+            program,
+            {"form": ReceiptCodeForm(), "not_found": True, "kept": False},
+            status=404,
+        )
+    return case, None
+
+
+def _plan_page(request, case, code, *, notice="", errors=(), status=200):
+    view = plans.requester_plan(case=case)
+    return _render(
+        request,
+        "programs/plan.html",
+        case.program,
+        {"case": case, "view": view, "receipt_code": code, "notice": notice, "errors": errors},
+        status=status,
+    )
+
+
+def _plan_form_page(request, case, code, form, *, proposal=None, status=200):
+    return _render(
+        request,
+        "programs/plan_edit.html",
+        case.program,
+        {"case": case, "form": form, "receipt_code": code, "proposal": proposal},
+        status=status,
+    )
+
+
+def _proposal(case, proposal_id):
+    try:
+        return case.plan_proposals.filter(pk=int(proposal_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+@anonymous_form
+@require_POST
+def request_plan(request, slug):
+    """Read, write, print the plan; accept, change or reject the supporter's proposal."""
+    program = selectors.program_get_public(slug=slug)
+    case, refused = _case_from_post(request, program)
+    if refused:
+        return refused
+    code = receipts.pretty(receipts.normalise(request.POST["receipt_code"]))
+    action = request.POST.get("action", "view")
+    proposal_id = request.POST.get("proposal", "")
+    if action == "print":
+        copy = plans.requester_copy(case=case, include_conversation=False)
+        return _copy_print(request, case, copy)
+    if action in ("edit", "review"):
+        plan = plans.plan_content(case=case)
+        proposal = None
+        if action == "review":
+            proposal = _proposal(case, proposal_id)
+            if proposal is None:
+                return _plan_page(request, case, code, errors=[_("That proposal was not found.")])
+            plan = plans.proposal_plan(proposal=proposal)
+        form = PlanForm(program=case.program, plan=plan)
+        return _plan_form_page(request, case, code, form, proposal=proposal)
+    if action in ("save", "accept-changed"):
+        form = PlanForm(request.POST, program=case.program, plan=plans.plan_content(case=case))
+        form.is_valid()
+        proposal = _proposal(case, proposal_id) if action == "accept-changed" else None
+        try:
+            if action == "save":
+                plans.requester_plan_save(case=case, data=form.plan_data())
+                notice = _("Your plan has been saved.")
+            else:
+                plans.proposal_decide(
+                    case=case, proposal_id=proposal_id, accept=True, data=form.plan_data()
+                )
+                notice = _("You accepted the proposal with your changes. Your plan is updated.")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return _plan_form_page(request, case, code, form, proposal=proposal, status=400)
+        return _plan_page(request, case, code, notice=notice)
+    if action in ("accept", "reject"):
+        try:
+            plans.proposal_decide(case=case, proposal_id=proposal_id, accept=action == "accept")
+        except ValidationError as exc:
+            return _plan_page(request, case, code, errors=exc.messages, status=400)
+        notice = (
+            _("You accepted the proposal. Your plan is updated.")
+            if action == "accept"
+            else _("You turned the proposal down. Your plan is as it was.")
+        )
+        return _plan_page(request, case, code, notice=notice)
+    return _plan_page(request, case, code)
+
+
+def _copy_print(request, case, copy):
+    return _render(
+        request,
+        "programs/copy_print.html",
+        case.program,
+        {
+            "case": case,
+            "copy": copy,
+            "hide_branding": request.POST.get("hide_branding") == "1",
+        },
+    )
+
+
+@anonymous_form
+@require_POST
+def request_copy(request, slug):
+    """The person's own copy of their conversation and plan: a text file or a printable page."""
+    program = selectors.program_get_public(slug=slug)
+    case, refused = _case_from_post(request, program)
+    if refused:
+        return refused
+    only_plan = request.POST.get("what") == "plan"
+    copy = plans.requester_copy(case=case, include_conversation=not only_plan)
+    if request.POST.get("format") == "print":
+        return _copy_print(request, case, copy)
+    response = HttpResponse(copy["text"], content_type="text/plain; charset=utf-8")
+    name = "my-safety-plan.txt" if only_plan else "my-peer-support-conversation.txt"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -65,6 +65,9 @@ def test_every_api_route_is_in_this_matrix():
         "request_lookup",
         "request_messages",
         "request_withdraw",
+        "request_plan",  # issue 15: safety plan, and the requester's copy
+        "request_copy",
+        "case_plan",
         "caseload",
         "case",
         "case_messages",
@@ -583,3 +586,32 @@ def test_no_role_can_change_their_own_email_in_the_admin(role, cast):
     )
     user.refresh_from_db()
     assert user.email == before
+
+
+# ---------------------------------------------------------------- issue 15: the safety plan
+
+
+def test_the_plan_is_for_the_case_supporter_only_never_the_coordinator_or_hr(
+    clients, assigned_case
+):
+    url = f"/api/v1/cases/{assigned_case.pk}/plan/"
+    _check(clients, OWN_CASE, lambda c, r: c.get(url))
+    notes = iter(["first", "second"])
+
+    def propose(client, role):
+        return client.post(url, {"plan": {"coping": next(notes) if role == "supporter" else role}})
+
+    _check(clients, OWN_CASE, propose, ok_status=201)
+
+
+def test_the_requester_plan_opens_with_the_code_alone_whoever_calls(
+    clients, queued_case, generous_limits
+):
+    code = queued_case.receipt_code
+    _check(clients, PUBLIC, lambda c, r: c.get("/api/v1/requests/plan/", HTTP_X_RECEIPT_CODE=code))
+    _check(
+        clients,
+        PUBLIC,
+        lambda c, r: c.put("/api/v1/requests/plan/", {"receipt_code": code, "plan": {"goals": r}}),
+    )
+    _check(clients, PUBLIC, lambda c, r: c.post("/api/v1/requests/copy/", {"receipt_code": code}))

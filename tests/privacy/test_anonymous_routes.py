@@ -25,6 +25,8 @@ MARKED = {
     "p/<slug:slug>/request/",
     "p/<slug:slug>/request/receipt/",
     "p/<slug:slug>/status/",
+    "p/<slug:slug>/status/plan/",  # issue 15: the safety plan and the requester's copy
+    "p/<slug:slug>/status/copy/",
     # The newsletter's subscribe, confirm and unsubscribe pages take a person's address or
     # their link's token: no cookie, no referrer, no access line, like the request form.
     "p/<slug:slug>/newsletter/subscribe/",
@@ -34,6 +36,8 @@ MARKED = {
     "api/v1/requests/lookup/",
     "api/v1/requests/messages/",
     "api/v1/requests/withdraw/",
+    "api/v1/requests/plan/",
+    "api/v1/requests/copy/",
 }
 
 # Routes of ours allowed without the mark, each for a reason.
@@ -51,6 +55,7 @@ SIGNED_IN_STAFF = {
     "caseload/cases/<uuid:case_id>/handover/",
     "caseload/cases/<uuid:case_id>/close/",
     "caseload/cases/<uuid:case_id>/status/",
+    "caseload/cases/<uuid:case_id>/plan/",
     "caseload/training/",
     "caseload/training/<int:requirement_id>/complete/",
     "caseload/wellbeing/",
@@ -73,6 +78,7 @@ SIGNED_IN_STAFF = {
     "api/v1/cases/<uuid:case_id>/refer/",
     "api/v1/cases/<uuid:case_id>/handover/",
     "api/v1/cases/<uuid:case_id>/close/",
+    "api/v1/cases/<uuid:case_id>/plan/",
     "api/v1/programs/",
     "api/v1/programs/<slug:slug>/roster/",
     "api/v1/programs/<slug:slug>/roster/<int:entry_id>/",
@@ -158,6 +164,10 @@ def test_each_requester_route_is_treated_as_one_also_without_its_final_slash(pro
         ("api:request_lookup", {}),
         ("api:request_messages", {}),
         ("api:request_withdraw", {}),
+        ("programs:status_plan", {"slug": program.slug}),
+        ("programs:status_copy", {"slug": program.slug}),
+        ("api:request_plan", {}),
+        ("api:request_copy", {}),
     ]:
         url = reverse(name, kwargs=kwargs)
         assert is_anonymous_path(url), url

@@ -8,9 +8,18 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from privacy.crypto import EncryptedTextField
-from programs.models import Case, CaseAccess, CaseEvent, CaseNote, Message, Referral
+from programs.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseNote,
+    Message,
+    PlanProposal,
+    Referral,
+    SafetyPlan,
+)
 
-CASE_MODELS = [Case, Message, CaseNote, Referral, CaseEvent, CaseAccess]
+CASE_MODELS = [Case, Message, SafetyPlan, PlanProposal, CaseNote, Referral, CaseEvent, CaseAccess]
 INVENTORY = Path(settings.BASE_DIR) / "docs" / "data-inventory.md"
 IDENTIFYING = {"ip", "address", "agent", "ua", "user", "cookie", "session", "referrer", "device"}
 

@@ -46,7 +46,11 @@ def test_nothing_is_purged_before_the_retention_period_ends(program, three_reque
     with time_machine.travel(timezone.now() + timedelta(days=program.retention_days - 1)):
         assert purge() == "Purged 0 expired requests.\n"
     assert not Case.objects.filter(purged=True).exists()
-    assert sorted(m.body for m in Message.objects.all()) == ["Take care.", "closed one", "open one"]
+    kept = Message.objects.exclude(sender=Message.Sender.PROGRAM)
+    assert sorted(m.body for m in kept) == ["Take care.", "closed one", "open one"]
+    # A day before: the person was warned in their conversation (issue 15).
+    (warning,) = Message.objects.filter(sender=Message.Sender.PROGRAM)
+    assert "will be deleted on" in warning.body
 
 
 def test_closed_and_withdrawn_requests_lose_their_content_after_retention(program, three_requests):

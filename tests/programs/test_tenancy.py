@@ -39,7 +39,7 @@ from programs.models import (
     TrainingRequirement,
     Unit,
 )
-from programs.services import cases
+from programs.services import cases, plans
 from tests.factories import (
     make_active_supporter,
     make_member,
@@ -116,6 +116,11 @@ def _build() -> dict:
     b_case = submit_request(b, message="qbmark case message").case
     cases.case_offer(case=b_case, supporter=b_peer, actor=None)
     cases.case_accept(case=b_case, actor=b_peer.user)
+    qb_line = HelpResource.objects.get(program=b, name="qbmark crisis line")
+    plans.requester_plan_save(
+        case=b_case, data={"reasons": "qbmark reason", "services": [qb_line.pk]}
+    )
+    plans.plan_propose(case=b_case, actor=b_peer.user, data={"coping": "qbmark coping"})
     b_event.facilitators.set([b_peer])
     b_event.save_revision().publish()
     b_session = _first_session(b_event)
@@ -137,6 +142,9 @@ def _build() -> dict:
     assigned = submit_request(a, message="Alpha case")
     cases.case_offer(case=assigned.case, supporter=peer, actor=None)
     cases.case_accept(case=assigned.case, actor=peer.user)
+    a_line = HelpResource.objects.filter(program=a).first()
+    plans.requester_plan_save(case=assigned.case, data={"reasons": "A", "services": [a_line.pk]})
+    plans.plan_propose(case=assigned.case, actor=peer.user, data={"coping": "Alpha coping"})
     return {
         "a": a,
         "b": b,
@@ -207,6 +215,9 @@ WEB = {
     "programs:request": "flow",
     "programs:receipt_download": "flow",
     "programs:status": "flow",
+    "programs:status_plan": "flow",  # issue 15
+    "programs:status_copy": "flow",
+    "programs:caseload_plan": "get",
     "programs:help_directory": "get",
     "newsletter:subscribe": "post",
     "newsletter:confirm": "post",
@@ -315,6 +326,12 @@ API = {
     "requests_lookup_create": {"receipt_code": "receipt"},
     "requests_messages_create": {"receipt_code": "receipt", "body": "Still here."},
     "requests_withdraw_create": {"receipt_code": "fresh-receipt"},
+    # issue 15: the safety plan and the requester's copy
+    "requests_plan_retrieve": None,
+    "requests_plan_update": {"receipt_code": "receipt", "plan": {"goals": "Sleep"}},
+    "requests_copy_create": {"receipt_code": "receipt"},
+    "cases_plan_retrieve": None,
+    "cases_plan_create": {"plan": {"coping": "Walk"}},
 }
 # Routes of ours that show no program data at all.
 NOT_PROGRAM_DATA = {
@@ -423,6 +440,12 @@ def _request_flow(world, role):
     _check(world, role, "get", status)
     _check(world, role, "post", status, {"receipt_code": world["receipt"], "action": "lookup"})
     _check(world, role, "post", status, {"receipt_code": "NOPE", "action": "lookup"})
+    plan_url = reverse("programs:status_plan", args=[a.slug])
+    for action in ("view", "edit", "print"):
+        _check(world, role, "post", plan_url, {"receipt_code": world["receipt"], "action": action})
+    copy_url = reverse("programs:status_copy", args=[a.slug])
+    for fmt in ("text", "print"):
+        _check(world, role, "post", copy_url, {"receipt_code": world["receipt"], "format": fmt})
 
 
 def _cms_api_flow(world, role):

@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "programs.models.Case.Status",
         "SupporterStatusEnum": "programs.models.SupporterProfile.Status",
         "ReferralKindEnum": "programs.models.ReferralKind",
+        "HelpResourceKindEnum": "programs.models.HelpResource.Kind",
     },
 }
 
