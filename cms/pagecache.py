@@ -13,9 +13,9 @@ Invalidation: publishing, unpublishing, moving or deleting a page, and saving a 
 one of its crisis lines, help resources or units, stamps the program (or the whole site,
 for the home page and program landing pages) with the time, in the default cache that
 every worker shares. An entry rendered before the latest stamp of its program or of the
-site is stale. So a hit costs one read of the page and one read of the two stamps, and no
-database query when the caches are not the database; a worker's local page entries become
-stale the moment any worker stamps. The stamp is written at once and again when the
+site is stale. So a hit costs one read of the page and, at most once a second per worker,
+one read of the two stamps (STAMPS_KEPT_SECONDS): a change made through one worker is seen
+by the others within that second, and at once by the worker that made it. The stamp is written at once and again when the
 transaction commits, so a page rendered from the old rows while the change was committing
 is stale too. A stamp missing when a page is read (evicted) is written as "now", which
 makes every older entry stale; one missing when a page is stored is written as the moment
@@ -36,8 +36,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils import translation
+
+from privacy.routes import route_of
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ def program_scope(program_id) -> str:
 def _stamp_now(scopes) -> None:
     now = time.time_ns()
     caches["default"].set_many({_STAMP_KEY.format(s): now for s in scopes}, timeout=None)
+    for scope in scopes:
+        _kept_stamps.pop(scope, None)
 
 
 def invalidate(*scopes: str) -> None:
@@ -80,15 +83,28 @@ def invalidate(*scopes: str) -> None:
     transaction.on_commit(lambda: _stamp_now(scopes), robust=True)
 
 
+# A worker keeps the stamps it read for this long before reading them again, so most hits
+# cost no read of the shared cache at all. A change made through another worker therefore
+# shows within this time; one made through this worker shows at once (`_stamp_now`).
+STAMPS_KEPT_SECONDS = 1.0
+_kept_stamps: dict[str, tuple[int, float]] = {}
+
+
 def _stamps(scopes) -> dict:
     """The latest stamp of each scope; a missing (evicted) one is written as now."""
+    now = time.monotonic()
+    kept = {s: _kept_stamps.get(s) for s in scopes}
+    if all(k is not None and now - k[1] < STAMPS_KEPT_SECONDS for k in kept.values()):
+        return {s: k[0] for s, k in kept.items()}
     keys = {s: _STAMP_KEY.format(s) for s in scopes}
     found = caches["default"].get_many(keys.values())
     missing = [s for s, k in keys.items() if k not in found]
     if missing:
         _stamp_now(missing)
         return {s: time.time_ns() for s in scopes}
-    return {s: found[k] for s, k in keys.items()}
+    stamps = {s: found[k] for s, k in keys.items()}
+    _kept_stamps.update({s: (stamp, now) for s, stamp in stamps.items()})
+    return stamps
 
 
 def _ensure_stamps(scopes, before: int) -> None:
@@ -104,11 +120,7 @@ def _ensure_stamps(scopes, before: int) -> None:
 
 
 def _view_name(request) -> str | None:
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    return match.view_name
+    return route_of(request.path_info)[0]
 
 
 def _key(request) -> str | None:

@@ -4,8 +4,12 @@ A path is a requester route because its view says so, not because of how the pat
 spelled, so renaming or moving a route keeps the anonymity treatment.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
-from django.urls import Resolver404, resolve
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import Resolver404, get_urlconf, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -41,11 +45,33 @@ def is_anonymous_view(callback) -> bool:
     return view_class is not None and bool(vars(view_class).get(MARK, False))
 
 
-def _resolves_to_marked(path: str) -> bool:
+@lru_cache(maxsize=4096)
+def _route(path: str, urlconf) -> tuple[str | None, bool]:
+    """(view name, is a requester route) for a path, or (None, False) if nothing matches.
+
+    Resolving walks every pattern up to Wagtail's catch-all, and both the anonymity
+    middleware and the page cache ask before the view runs: the answer depends only on the
+    path and the URL configuration, so it is kept (a bounded number of paths).
+    """
     try:
-        return is_anonymous_view(resolve(path).func)
+        match = resolve(path, urlconf)
     except Resolver404:
-        return False
+        return None, False
+    return match.view_name, is_anonymous_view(match.func)
+
+
+def route_of(path: str) -> tuple[str | None, bool]:
+    return _route(path, get_urlconf())
+
+
+@receiver(setting_changed)
+def _forget_routes(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _route.cache_clear()
+
+
+def _resolves_to_marked(path: str) -> bool:
+    return route_of(path)[1]
 
 
 def is_anonymous_path(path_info: str) -> bool:

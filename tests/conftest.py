@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.cache import caches
 
+from cms import pagecache
 from programs.models import Role
 from tests.factories import make_active_supporter, make_member, make_program, program_prebuilt
 
@@ -17,9 +18,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _fresh_cache():
     for store in caches.all():
         store.clear()
+    pagecache._kept_stamps.clear()
     yield
     for store in caches.all():
         store.clear()
+    pagecache._kept_stamps.clear()
 
 
 @pytest.fixture(autouse=True)

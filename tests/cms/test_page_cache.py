@@ -63,6 +63,30 @@ def test_publishing_a_new_revision_shows_at_once(client, program):
     assert "Listening first, always." in client.get(article.url).content.decode()
 
 
+def test_a_change_made_through_another_worker_shows_once_the_kept_stamps_are_read_again(
+    client, program, monkeypatch
+):
+    """A worker keeps the stamps it read for about a second: another worker's change is
+    not seen in that second, and is seen as soon as the stamps are read again."""
+    import time
+
+    from django.core.cache import caches
+
+    from cms import pagecache
+
+    article = _article(program)
+    assert "What peer support is" in client.get(article.url).content.decode()
+    client.get(article.url)  # served from the cache, stamps now kept by this worker
+    # Another worker changes the page: the rows, and the shared stamp (no signal here).
+    ArticlePage.objects.filter(pk=article.pk).update(title="Peer support, plainly")
+    caches["default"].set(
+        pagecache._STAMP_KEY.format(pagecache.program_scope(program.pk)), time.time_ns(), None
+    )
+    assert "Peer support, plainly" not in client.get(article.url).content.decode()
+    monkeypatch.setattr(pagecache, "STAMPS_KEPT_SECONDS", 0)  # as if the second had passed
+    assert "Peer support, plainly" in client.get(article.url).content.decode()
+
+
 def test_unpublishing_a_page_takes_it_off_at_once(client, program):
     article = _article(program)
     assert client.get(article.url).status_code == 200
