@@ -58,24 +58,34 @@ def _bucket(window: int) -> tuple[int, int]:
 
 
 class DatabaseCounter:
-    """Counts in the RateCount table: one statement per hit, one per read."""
+    """Counts in the RateCount table: one statement per hit (for several keys at once), one
+    per read."""
 
     def hit(self, key: str, expires: datetime) -> int:
+        return self.hit_many({key: expires})[key]
+
+    def hit_many(self, expiries: dict[str, datetime]) -> dict[str, int]:
+        """Count one hit under each key, in one statement; {key: its count now}."""
         from .models import RateCount
 
         table = connection.ops.quote_name(RateCount._meta.db_table)
         key_col, count_col, expires_col = (
             connection.ops.quote_name(name) for name in ("key", "count", "expires")
         )
-        expires = RateCount._meta.get_field("expires").get_db_prep_value(expires, connection)
+        field = RateCount._meta.get_field("expires")
+        params = []
+        for key, expires in expiries.items():
+            params += [key, field.get_db_prep_value(expires, connection)]
+        rows = ", ".join(["(%s, 1, %s)"] * len(expiries))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} ({key_col}, {count_col}, {expires_col}) "  # noqa: S608
-                f"VALUES (%s, 1, %s) ON CONFLICT ({key_col}) "
-                f"DO UPDATE SET {count_col} = {table}.{count_col} + 1 RETURNING {count_col}",
-                [key, expires],
+                f"VALUES {rows} ON CONFLICT ({key_col}) "
+                f"DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
+                f"RETURNING {key_col}, {count_col}",
+                params,
             )
-            return cursor.fetchone()[0]
+            return dict(cursor.fetchall())
 
     def count(self, key: str) -> int:
         from .models import RateCount
@@ -91,6 +101,9 @@ class DatabaseCounter:
 class CacheCounter:
     """Counts in a cache whose incr is atomic and keeps the entry's expiry (Redis,
     memcached; local memory in tests). Not for the database cache, whose incr resets it."""
+
+    def hit_many(self, expiries: dict[str, datetime]) -> dict[str, int]:
+        return {key: self.hit(key, expires) for key, expires in expiries.items()}
 
     def hit(self, key: str, expires: datetime) -> int:
         timeout = max(1, int((expires - timezone.now()).total_seconds()) + 1)
@@ -129,7 +142,15 @@ def _key(key: str, window: int) -> tuple[str, datetime]:
 
 def hit(key: str, limit: int, window: int) -> bool:
     """Count one hit under key in the current window; True while under the limit."""
-    return store().hit(*_key(key, window)) <= limit
+    return hit_all((key, limit, window))
+
+
+def hit_all(*limits: tuple[str, int, int]) -> bool:
+    """Count one hit under each (key, limit, window), together; True while all are under
+    their limits. Every count is taken even when one is already over."""
+    stored = {key: (_key(key, window), limit) for key, limit, window in limits}
+    counts = store().hit_many(dict(stored_key for stored_key, _limit in stored.values()))
+    return all(counts[stored_key[0]] <= limit for stored_key, limit in stored.values())
 
 
 def _full(key: str, limit: int, window: int) -> bool:
@@ -158,9 +179,7 @@ def allow(scope: str, client: str, *, client_limit: int | None = None) -> bool:
     per_client, overall = _limits(scope)
     if client_limit is not None:
         per_client = (client_limit, per_client[1])
-    client_ok = hit(f"{scope}:c:{client}", *per_client)
-    global_ok = hit(f"{scope}:g", *overall)
-    return client_ok and global_ok
+    return hit_all((f"{scope}:c:{client}", *per_client), (f"{scope}:g", *overall))
 
 
 def exceeded(scope: str, client: str) -> bool:

@@ -86,11 +86,14 @@ def test_kept_in_the_database_cache_the_global_count_would_be_culled(settings):
 
 
 @pytest.mark.usefixtures("at_fixed_time")
-def test_counting_is_one_statement_per_limit():
+def test_counting_the_client_and_everyone_is_one_statement():
     with CaptureQueriesContext(connection) as counted:
-        ratelimit.allow("intake", "asker")
-    assert len(counted) == 2  # the client's count and everyone's
+        for _ in range(3):
+            ratelimit.allow("intake", "asker")
+    assert len(counted) == 3  # each hit: the client's count and everyone's, together
     assert all(q["sql"].startswith("INSERT INTO") for q in counted.captured_queries)
+    counts = dict(RateCount.objects.values_list("key", "count"))
+    assert counts == {f"rl:intake:c:asker:{HOUR}": 3, f"rl:intake:g:{HOUR}": 3}
     with CaptureQueriesContext(connection) as read:
         assert ratelimit.exceeded("intake", "asker") is False
     assert len(read) == 2
