@@ -466,7 +466,10 @@ def _share(key, label, part: Cell, whole: Cell) -> Share:
 
 def _partition(keys, labels, values, k, hide_all=False) -> list[Cell]:
     """A breakdown of a shown total; every cell hidden if no pattern is safe."""
-    hidden = None if hide_all or sum(values) < k else suppress_partition(values, k)
+    total = sum(values)
+    if not total and not hide_all:
+        return _cells(keys, labels, values, [False] * len(values))
+    hidden = None if hide_all or total < k else suppress_partition(values, k)
     if hidden is None:
         hidden = [True] * len(values)
     return _cells(keys, labels, values, hidden)
@@ -631,7 +634,9 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
             [m.strftime("%Y-%m") for m in months],
             [m.strftime("%Y-%m") for m in months],
             month_values,
-            month_hidden if not all_suppressed else [True] * len(months),
+            # Months are hidden alone: with no total over hidden months, a month of k or
+            # more gives nothing away even when every breakdown is hidden.
+            month_hidden,
         ),
         by_topic=_cells([t.slug for t in topics], topics, topic_values, topic_hidden),
         by_channel=_cells(
