@@ -35,9 +35,11 @@ from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .. import eligibility, permissions, signals
+from .. import eligibility, exports, permissions, signals
 from ..models import (
+    AuditEntry,
     Case,
     Channel,
     Message,
@@ -47,6 +49,7 @@ from ..models import (
     Topic,
     Urgency,
 )
+from .audit import audit_record
 
 REPORT_MONTHS = 12
 BUCKET = "month"
@@ -71,6 +74,24 @@ class Wait:
     shown: bool
     median: int | None = None
     p90: int | None = None
+
+    @property
+    def median_text(self) -> str:
+        return wait_text(self.median) if self.shown else ""
+
+    @property
+    def p90_text(self) -> str:
+        return wait_text(self.p90) if self.shown else ""
+
+
+def wait_text(hours: int | None) -> str:
+    """A bucket bound in words: "within 4 hours", "within 2 days"."""
+    if hours is None:
+        return _("more than two weeks, or not yet")
+    if hours < 48:
+        return ngettext("within %(n)s hour", "within %(n)s hours", hours) % {"n": hours}
+    days = hours // 24
+    return ngettext("within %(n)s day", "within %(n)s days", days) % {"n": days}
 
 
 @dataclass(frozen=True)
@@ -668,3 +689,103 @@ def program_report(*, program: Program, actor, today: date | None = None) -> Rep
     period_start = _add_months(period_end, -REPORT_MONTHS)
     data = _gather(program, _aware(period_start), _aware(period_end))
     return report_build(program=program, data=data, period_end=period_end)
+
+
+# ---------------------------------------------------------------- exports
+
+
+def report_export(*, program: Program, actor, export_format: str) -> Report:
+    """The report for an export (a CSV file or the print page), written to the audit trail.
+    The page, the print page, the CSV file and the API's CSV all come through here or
+    `program_report`."""
+    report = program_report(program=program, actor=actor)
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        target=f"report {report.period_start:%Y-%m}/{report.last_month:%Y-%m}",
+        data={"format": export_format},
+    )
+    return report
+
+
+def report_filename(report: Report) -> str:
+    return f"report-{report.program.slug}-{report.period_start:%Y-%m}-{report.last_month:%Y-%m}.csv"
+
+
+SECTIONS = (
+    "per_month",
+    "by_channel",
+    "by_urgency",
+    "cases",
+    "outcomes",
+    "referrals",
+    "matching",
+    "by_topic",
+    "supporters",
+    "training",
+    "capacity",
+    "activity",
+)
+
+
+def report_rows(report: Report) -> list[list]:
+    """The report as rows: section, key, label, count (empty when hidden), hidden."""
+    hidden = _("hidden (fewer than %(k)s, or hidden to protect another count)") % {
+        "k": report.threshold
+    }
+    rows = [["total", "total", report.total.label, report.total.count, _yes(report.total)]]
+    for section in SECTIONS:
+        for cell in getattr(report, section):
+            rows.append([section, cell.key, cell.label, cell.count, _yes(cell)])
+    for wait in report.first_contact:
+        rows.append(
+            [
+                "first_contact_median_hours",
+                wait.key,
+                wait.median_text if wait.shown else hidden,
+                wait.median if wait.shown else None,
+                _("no") if wait.shown else _("yes"),
+            ]
+        )
+        rows.append(
+            [
+                "first_contact_p90_hours",
+                wait.key,
+                wait.p90_text if wait.shown else hidden,
+                wait.p90 if wait.shown else None,
+                _("no") if wait.shown else _("yes"),
+            ]
+        )
+    for share in report.shares:
+        rows.append(
+            [
+                "percent",
+                share.key,
+                share.label,
+                share.percent,
+                _("yes") if share.percent is None else _("no"),
+            ]
+        )
+    return rows
+
+
+def _yes(cell: Cell) -> str:
+    return _("yes") if cell.suppressed else _("no")
+
+
+def report_csv(report: Report) -> str:
+    """The report as a CSV file, every cell neutralised against spreadsheet formulas."""
+    preamble = [
+        [_("Program"), report.program.name],
+        [_("Period"), f"{report.period_start:%Y-%m}", f"{report.last_month:%Y-%m}"],
+        [
+            _("Hidden counts"),
+            _("Counts below %(k)s are hidden, and some larger ones too.") % {"k": report.threshold},
+        ],
+        [],
+    ]
+    header = [_("section"), _("key"), _("label"), _("count"), _("hidden")]
+    body = exports.csv_text(header, report_rows(report))
+    head = exports.csv_text(preamble[0], preamble[1:])
+    return head + body
