@@ -53,6 +53,13 @@ class ReportView(StaffAPIView):
     throttle_scope = "reports"
     renderer_classes = [JSONRenderer, ReportCSVRenderer]
 
+    def handle_exception(self, exc):
+        # Errors keep the API's JSON shape, even when the CSV file was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         tags=["admin"],
         summary="Aggregate counts for the last twelve whole months (program admins)",

@@ -578,3 +578,16 @@ def test_no_role_can_change_their_own_email_in_the_admin(role, cast):
     )
     user.refresh_from_db()
     assert user.email == before
+
+
+def test_the_report_as_csv_is_for_the_programs_admins(clients, program):
+    _check(
+        clients,
+        REPORTS,
+        lambda c, r: c.get(f"/api/v1/programs/{program.slug}/reports/", {"format": "csv"}),
+    )
+    _check(
+        clients,
+        REPORTS,
+        lambda c, r: c.get(f"/api/v1/programs/{program.slug}/reports/", HTTP_ACCEPT="text/csv"),
+    )

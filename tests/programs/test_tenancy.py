@@ -222,6 +222,8 @@ WEB = {
     "caseload_events": "get",
     "programs:home": "get",
     "programs:reports": "get",
+    "programs:reports_print": "get",
+    "programs:reports_csv": "get",
     "programs:caseload": "get",
     "programs:caseload_case": "get",
     "programs:caseload_accept": "post",
