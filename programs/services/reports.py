@@ -317,36 +317,54 @@ def _month_counts(program: Program, start: datetime, end: datetime) -> dict:
     return {**cached, **fresh}
 
 
+# A month's first-contact figures stop moving once every request in it is more than the
+# last bucket (two weeks) old: a later first contact falls in "longer, or not yet" either way.
+WAITS_SETTLED = timedelta(hours=WAIT_BOUNDS[-1] + 24)
+
+
 def _first_contacts(program: Program, shown: list[date], end: datetime) -> dict:
-    """{month: [requests first contacted within each of WAIT_BOUNDS hours]}, one query.
+    """{month: [requests first contacted within each of WAIT_BOUNDS hours]}: settled past
+    months from the cache, the others in one query.
 
     A first contact is the first message a supporter or coordinator wrote to the requester
     before the period ended. Only the months that are shown are read.
     """
     if not shown:
         return {}
+    version = _version(program.pk)
+    settled_before = min(end, timezone.now())
+    keys = {
+        m: _month_key(program, version, m) + ":waits"
+        for m in shown
+        if _aware(_add_months(m, 1)) + WAITS_SETTLED <= settled_before
+    }
+    found = cache.get_many(list(keys.values()))
+    result = {m: found[key] for m, key in keys.items() if key in found}
+    missing = [m for m in shown if m not in result]
+    if not missing:
+        return result
     staff = [Message.Sender.SUPPORTER, Message.Sender.COORDINATOR]
     firsts = (
-        Message.objects.filter(
-            case__program=program, sender__in=staff, created_at__lt=end, case__purged=False
-        )
-        .filter(_ranges(shown, end, "case__"))
+        Message.objects.filter(case__program=program, sender__in=staff, created_at__lt=end)
+        .filter(_ranges(missing, end, "case__"))
         .order_by()
         .values("case_id")
         .annotate(made=Max("case__created_at"), first=Min("created_at"))
     )
     counts = {}
-    for i, month in enumerate(shown):
+    for i, month in enumerate(missing):
         in_month = Q(made__gte=_aware(month), made__lt=min(_aware(_add_months(month, 1)), end))
         for j, hours in enumerate(WAIT_BOUNDS):
             counts[f"w{i}_{j}"] = Count(
                 "case_id", filter=in_month & Q(first__lte=F("made") + timedelta(hours=hours))
             )
     row = firsts.aggregate(**counts)
-    return {
+    fresh = {
         month: [row[f"w{i}_{j}"] or 0 for j in range(len(WAIT_BOUNDS))]
-        for i, month in enumerate(shown)
+        for i, month in enumerate(missing)
     }
+    cache.set_many({keys[m]: fresh[m] for m in missing if m in keys}, MONTH_CACHE_SECONDS)
+    return {**result, **fresh}
 
 
 def _people(program: Program, start: datetime) -> dict:
@@ -432,17 +450,11 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
     )
     counts["closed"] = Count("pk", filter=closed)
     counts["no_match"] = Count("pk", filter=Q(no_match=True))
+    # An uncorrelated IN: the database hashes the program's referred cases once.
+    offered = Referral.objects.filter(case__program=program, created_at__lt=end).values("case_id")
+    counts["referred"] = Count("pk", filter=Q(pk__in=offered))
     row = population.aggregate(**counts) if shown else {key: 0 for key in counts}
-    referred = (
-        Referral.objects.filter(case__program=program, created_at__lt=end)
-        .filter(_ranges(shown, end, "case__"))
-        .order_by()
-        .values("case_id")
-        .distinct()
-        .count()
-        if shown
-        else 0
-    )
+    referred = row["referred"]
     by_topic: dict[int, int] = {}
     for month in shown:
         for topic_id, n in per_month[month]["topics"].items():
