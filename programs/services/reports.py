@@ -450,8 +450,9 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
     )
     counts["closed"] = Count("pk", filter=closed)
     counts["no_match"] = Count("pk", filter=Q(no_match=True))
-    # An uncorrelated IN: the database hashes the program's referred cases once.
-    offered = Referral.objects.filter(case__program=program, created_at__lt=end).values("case_id")
+    # An uncorrelated IN with no join: the database hashes the referred case ids once (ids
+    # are unique across programs, and the scan is of this program's requests only).
+    offered = Referral.objects.filter(created_at__lt=end).values("case_id")
     counts["referred"] = Count("pk", filter=Q(pk__in=offered))
     row = population.aggregate(**counts) if shown else {key: 0 for key in counts}
     referred = row["referred"]
