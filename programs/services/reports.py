@@ -74,6 +74,7 @@ class Wait:
     shown: bool
     median: int | None = None
     p90: int | None = None
+    empty: bool = False  # no requests that month
 
     @property
     def median_text(self) -> str:
@@ -602,6 +603,7 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
                 shown=shown,
                 median=_percentile_bound(within, value, 0.5) if shown else None,
                 p90=_percentile_bound(within, value, 0.9) if shown else None,
+                empty=value == 0,
             )
         )
 
@@ -756,18 +758,18 @@ def report_rows(report: Report) -> list[list]:
             [
                 "first_contact_median_hours",
                 wait.key,
-                wait.median_text if wait.shown else hidden,
+                wait.median_text if wait.shown else _("no requests") if wait.empty else hidden,
                 wait.median if wait.shown else None,
-                _("no") if wait.shown else _("yes"),
+                _("no") if wait.shown or wait.empty else _("yes"),
             ]
         )
         rows.append(
             [
                 "first_contact_p90_hours",
                 wait.key,
-                wait.p90_text if wait.shown else hidden,
+                wait.p90_text if wait.shown else _("no requests") if wait.empty else hidden,
                 wait.p90 if wait.shown else None,
-                _("no") if wait.shown else _("yes"),
+                _("no") if wait.shown or wait.empty else _("yes"),
             ]
         )
     for share in report.shares:

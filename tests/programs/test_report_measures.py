@@ -247,6 +247,9 @@ def test_charts_are_valid_svg_with_a_title_and_hidden_months_drawn_as_such(
     rect = hidden[0].find(f"{SVG}rect")
     assert rect.get("fill") == "none" and float(rect.get("height")) > 0  # not a zero bar
     assert f"< {k}" in "".join(hidden[0].itertext())
+    waits = charts["Time to a first contact"]
+    hidden_waits = [g for g in waits.iter(f"{SVG}g") if "chart-bar--hidden" in g.get("class")]
+    assert len(hidden_waits) == 1  # months with no requests are drawn as 0, not hidden
     # The numbers are in a table beside the chart, in words for the hidden month.
     assert f"fewer than {k}" in body
     assert "<script" not in body.split("<main", 1)[-1]
