@@ -7,6 +7,7 @@ program_ready = Signal()
 # return a line for the command's output (the CMS: sign-ups of past events).
 daily_purge = Signal()
 
-# Sent with `program` while its report is built; other apps return {key: count} of what
-# they keep (the CMS: sign-ups for coming group sessions). Counts only, never who.
+# Sent with `program`, `start` and `end` while its report is built; other apps return
+# {key: count} of what they keep (the newsletter: subscribers and issues sent; the CMS:
+# sign-ups for coming group sessions). Counts only, never who.
 report_counts = Signal()

@@ -39,6 +39,8 @@ MARKED = {
 SIGNED_IN_STAFF = {
     "me/",
     "reports/<slug:slug>/",
+    "reports/<slug:slug>/print/",
+    "reports/<slug:slug>/report.csv",
     "caseload/",
     "caseload/cases/<uuid:case_id>/",
     "caseload/cases/<uuid:case_id>/accept/",

@@ -207,7 +207,7 @@ def test_newsletter_subscribers_are_counted_and_small_counts_hidden(program, adm
 def test_other_apps_add_their_counts_through_the_signal(program, admin, k):
     from programs import signals
 
-    def receiver(sender, program, **kwargs):
+    def receiver(sender, program, start, end, **kwargs):
         return {"signups": k - 1}
 
     signals.report_counts.connect(receiver, dispatch_uid="test-signups")
