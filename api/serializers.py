@@ -452,6 +452,27 @@ class ReportCellSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField()
 
 
+class ReportWaitSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    shown = serializers.BooleanField(help_text=_("False when the month had fewer than k."))
+    median_hours = serializers.IntegerField(
+        source="median",
+        allow_null=True,
+        help_text=_("Half of the month's requests had a first contact within this many hours."),
+    )
+    p90_hours = serializers.IntegerField(
+        source="p90", allow_null=True, help_text=_("The same for nine in ten.")
+    )
+
+
+class ReportShareSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    percent = serializers.IntegerField(
+        allow_null=True, help_text=_("Null when a count it needs is hidden.")
+    )
+
+
 class ReportSerializer(serializers.Serializer):
     program = serializers.CharField(source="program.slug")
     threshold = serializers.IntegerField(help_text=_("Counts from 1 to threshold-1 are hidden."))
@@ -465,6 +486,15 @@ class ReportSerializer(serializers.Serializer):
     by_channel = ReportCellSerializer(many=True)
     by_urgency = ReportCellSerializer(many=True)
     cases = ReportCellSerializer(many=True)
+    outcomes = ReportCellSerializer(many=True, help_text=_("Of the closed requests."))
+    referrals = ReportCellSerializer(many=True, help_text=_("Professional help offered, or not."))
+    matching = ReportCellSerializer(many=True, help_text=_("No eligible supporter at first."))
+    first_contact = ReportWaitSerializer(many=True)
+    supporters = ReportCellSerializer(many=True, help_text=_("The roster today, by status."))
+    training = ReportCellSerializer(many=True, help_text=_("Active and paused supporters."))
+    capacity = ReportCellSerializer(many=True)
+    activity = ReportCellSerializer(many=True)
+    shares = ReportShareSerializer(many=True)
 
 
 # ---------------------------------------------------------------- tokens

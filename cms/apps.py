@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
-        from programs.signals import daily_purge, program_ready
+        from programs.signals import daily_purge, program_ready, report_counts
 
         from . import pagecache
 
@@ -27,6 +27,9 @@ class CmsConfig(AppConfig):
         )
         daily_purge.connect(_purge_event_signups, dispatch_uid="cms-event-signups")
         pagecache.connect_receivers()
+        from .report_counts import signup_counts
+
+        report_counts.connect(signup_counts, dispatch_uid="cms-report-signups")
 
 
 def _create_section(sender, program, **kwargs):

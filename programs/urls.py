@@ -24,6 +24,8 @@ from .views import reports  # noqa: E402
 
 urlpatterns += [
     path("reports/<slug:slug>/", reports.program_report, name="reports"),
+    path("reports/<slug:slug>/print/", reports.program_report_print, name="reports_print"),
+    path("reports/<slug:slug>/report.csv", reports.program_report_csv, name="reports_csv"),
 ]
 
 from .views import audit  # noqa: E402

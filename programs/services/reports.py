@@ -4,8 +4,12 @@ What an admin sees, and why it cannot point at a person:
 
 - Only whole months, and only months that have ended: a count never moves while someone
   watches it, and no time finer than a month is shown.
-- Each breakdown (per month, channel, urgency, open or closed) is a partition of the
-  period's total. A count from 1 to k-1 is hidden (primary suppression). Then, so that a
+- A month with 1 to k-1 requests is shown as "fewer than k", and its requests are left out
+  of every other figure (totals, breakdowns, times): no published total includes them, so
+  no difference of totals, in one report or between two consecutive monthly reports (whose
+  periods overlap by eleven months), gives a hidden month away.
+- Each breakdown (channel, urgency, open or closed, outcomes, ...) is a partition of the
+  total of the shown months. A count from 1 to k-1 is hidden (primary suppression). Then, so that a
   hidden count cannot be worked out from the total, more counts are hidden (secondary
   suppression) until no hidden count is pinned: never a single hidden count in a
   breakdown, and never hidden counts that could only all be 1. A zero is hidden only
@@ -14,20 +18,38 @@ What an admin sees, and why it cannot point at a person:
 - Topics are not a partition (a request may have several), so no topic total is shown
   and only the small topic counts are hidden.
 - If the period's total is below k, every count is hidden, zeros included.
+- Percentages and times are computed only from populations that are shown.
+- Counts about supporters (status, training, debriefs) and about the newsletter and
+  group sessions go through the same suppression, as a partition where they add up to a
+  shown total and alone otherwise.
 - There are no filters: the same fixed report for everyone allowed to see it.
 """
 
+import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .. import permissions
-from ..models import Case, Channel, Program, Topic, Urgency
+from .. import eligibility, exports, permissions, signals
+from ..models import (
+    AuditEntry,
+    Case,
+    Channel,
+    Message,
+    Program,
+    Referral,
+    SupporterProfile,
+    Topic,
+    Urgency,
+)
+from .audit import audit_record
 
 REPORT_MONTHS = 12
 BUCKET = "month"
@@ -39,6 +61,52 @@ class Cell:
     label: str
     count: int | None
     suppressed: bool
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Time from request to first supporter contact in one month, as bucket bounds in hours:
+    `median` hours or less for half of the month's requests, `p90` for nine in ten. None
+    with `shown` means not yet for that share; `shown` False: too few requests to say."""
+
+    key: str
+    label: str
+    shown: bool
+    median: int | None = None
+    p90: int | None = None
+    empty: bool = False  # no requests that month
+
+    @property
+    def median_text(self) -> str:
+        return wait_text(self.median) if self.shown else ""
+
+    @property
+    def p90_text(self) -> str:
+        return wait_text(self.p90) if self.shown else ""
+
+
+def wait_text(hours: int | None) -> str:
+    """A bucket bound in words: "within 4 hours", "within 2 days"."""
+    if hours is None:
+        return _("more than two weeks, or not yet")
+    if hours < 48:
+        return ngettext("within %(n)s hour", "within %(n)s hours", hours) % {"n": hours}
+    days = hours // 24
+    return ngettext("within %(n)s day", "within %(n)s days", days) % {"n": days}
+
+
+@dataclass(frozen=True)
+class Share:
+    """A part of a shown population, as a percentage; None when either count is hidden."""
+
+    key: str
+    label: str
+    percent: int | None
+
+
+# Upper bounds (hours) of the buckets times to first contact are counted in. A bound, not an
+# exact time, is shown: "within 4 hours".
+WAIT_BOUNDS = (1, 2, 4, 8, 12, 24, 48, 72, 168, 336)
 
 
 @dataclass
@@ -54,11 +122,24 @@ class Report:
     by_channel: list[Cell] = field(default_factory=list)
     by_urgency: list[Cell] = field(default_factory=list)
     cases: list[Cell] = field(default_factory=list)
+    outcomes: list[Cell] = field(default_factory=list)
+    referrals: list[Cell] = field(default_factory=list)
+    matching: list[Cell] = field(default_factory=list)
+    first_contact: list[Wait] = field(default_factory=list)
+    supporters: list[Cell] = field(default_factory=list)
+    training: list[Cell] = field(default_factory=list)
+    capacity: list[Cell] = field(default_factory=list)
+    activity: list[Cell] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
     all_suppressed: bool = False
 
     @property
     def last_month(self) -> date:
         return _add_months(self.period_end, -1)
+
+    @property
+    def hidden_months(self) -> int:
+        return sum(c.suppressed for c in self.per_month)
 
 
 def _pinned(values: list[int], hidden: list[bool]) -> bool:
@@ -164,16 +245,27 @@ def _month_range(month: date, end: datetime) -> Q:
     return Q(created_at__gte=_aware(month), created_at__lt=min(_aware(following), end))
 
 
-def _gather(program: Program, start: datetime, end: datetime) -> dict:
-    """Every partition in one scan of the period's rows, plus one for the topics; months
-    already cached are not counted again (then the topics are not read at all).
+def _ranges(months: list[date], end: datetime, prefix: str = "") -> Q:
+    """Requests made in these months, adjacent months joined into one range; `prefix`
+    ("case__") for a table that points at the request."""
+    q = Q(pk__in=[])
+    run: list[date] = []
+    for month in [*sorted(months), None]:
+        if run and (month is None or month != _add_months(run[-1], 1)):
+            q |= Q(
+                **{
+                    f"{prefix}created_at__gte": _aware(run[0]),
+                    f"{prefix}created_at__lt": min(_aware(_add_months(run[-1], 1)), end),
+                }
+            )
+            run = []
+        if month is not None:
+            run.append(month)
+    return q
 
-    Conditional counts over plain column comparisons (no per-row month truncation), so the
-    database reads each row once and does no function call per row.
-    """
-    cases = Case.objects.filter(
-        program=program, created_at__gte=start, created_at__lt=end
-    ).order_by()
+
+def _month_counts(program: Program, start: datetime, end: datetime) -> dict:
+    """{month: {"n": requests, "topics": {topic id: n}}}; ended months from the cache."""
     months = _months(start, end)
     # Only months that ended before this month began are complete (whatever `today` the
     # report was asked for).
@@ -188,69 +280,250 @@ def _gather(program: Program, start: datetime, end: datetime) -> dict:
     found = cache.get_many(list(keys.values()))
     cached = {m: found[key] for m, key in keys.items() if key in found}
     missing = [m for m in months if m not in cached]
+    if not missing:
+        return cached
+    row = (
+        Case.objects.filter(program=program, created_at__gte=_aware(missing[0]), created_at__lt=end)
+        .order_by()
+        .aggregate(
+            **{f"m{i}": Count("pk", filter=_month_range(m, end)) for i, m in enumerate(missing)}
+        )
+    )
+    fresh = {m: {"n": row[f"m{i}"], "topics": {}} for i, m in enumerate(missing)}
+    through = Case.topics.through
+    topic_counts = {
+        f"m{i}": Count(
+            "pk",
+            filter=Q(
+                case__created_at__gte=_aware(month),
+                case__created_at__lt=min(_aware(_add_months(month, 1)), end),
+            ),
+        )
+        for i, month in enumerate(missing)
+    }
+    for topic_row in (
+        through.objects.filter(
+            case__program=program,
+            case__created_at__gte=_aware(missing[0]),
+            case__created_at__lt=end,
+        )
+        .order_by()
+        .values("topic_id")
+        .annotate(**topic_counts)
+    ):
+        for i, month in enumerate(missing):
+            if topic_row[f"m{i}"]:
+                fresh[month]["topics"][topic_row["topic_id"]] = topic_row[f"m{i}"]
+    cache.set_many({keys[m]: fresh[m] for m in missing if m in keys}, MONTH_CACHE_SECONDS)
+    return {**cached, **fresh}
 
-    channels, urgencies = list(Channel.values), list(Urgency.values)
+
+# A month's first-contact figures stop moving once every request in it is more than the
+# last bucket (two weeks) old: a later first contact falls in "longer, or not yet" either way.
+WAITS_SETTLED = timedelta(hours=WAIT_BOUNDS[-1] + 24)
+
+
+def _first_contacts(program: Program, shown: list[date], end: datetime) -> dict:
+    """{month: [requests first contacted within each of WAIT_BOUNDS hours]}: settled past
+    months from the cache, the others in one query.
+
+    A first contact is the first message a supporter or coordinator wrote to the requester
+    before the period ended. Only the months that are shown are read.
+    """
+    if not shown:
+        return {}
+    version = _version(program.pk)
+    settled_before = min(end, timezone.now())
+    keys = {
+        m: _month_key(program, version, m) + ":waits"
+        for m in shown
+        if _aware(_add_months(m, 1)) + WAITS_SETTLED <= settled_before
+    }
+    found = cache.get_many(list(keys.values()))
+    result = {m: found[key] for m, key in keys.items() if key in found}
+    missing = [m for m in shown if m not in result]
+    if not missing:
+        return result
+    staff = [Message.Sender.SUPPORTER, Message.Sender.COORDINATOR]
+    firsts = (
+        Message.objects.filter(case__program=program, sender__in=staff, created_at__lt=end)
+        .filter(_ranges(missing, end, "case__"))
+        .order_by()
+        .values("case_id")
+        .annotate(made=Max("case__created_at"), first=Min("created_at"))
+    )
+    counts = {}
+    for i, month in enumerate(missing):
+        in_month = Q(made__gte=_aware(month), made__lt=min(_aware(_add_months(month, 1)), end))
+        for j, hours in enumerate(WAIT_BOUNDS):
+            counts[f"w{i}_{j}"] = Count(
+                "case_id", filter=in_month & Q(first__lte=F("made") + timedelta(hours=hours))
+            )
+    row = firsts.aggregate(**counts)
+    fresh = {
+        month: [row[f"w{i}_{j}"] or 0 for j in range(len(WAIT_BOUNDS))]
+        for i, month in enumerate(missing)
+    }
+    cache.set_many({keys[m]: fresh[m] for m in missing if m in keys}, MONTH_CACHE_SECONDS)
+    return {**result, **fresh}
+
+
+def _people(program: Program, start: datetime) -> dict:
+    """Supporters by status, training currency, capacity in use, debriefs: four queries."""
+    status = SupporterProfile.Status
+    row = SupporterProfile.objects.filter(program=program).aggregate(
+        **{f"s_{s}": Count("pk", filter=Q(status=s)) for s in status.values},
+        places=Sum(
+            Coalesce("max_active_cases", Value(program.default_caseload_cap)),
+            filter=Q(status=status.ACTIVE),
+        ),
+        debriefs=Count("pk", filter=Q(debrief_requested_at__gte=start)),
+    )
+    in_use = Case.objects.filter(
+        program=program,
+        status__in=Case.ACTIVE_CASE_STATUSES,
+        assigned_to__status=status.ACTIVE,
+    ).count()
+    taking = list(
+        SupporterProfile.objects.filter(
+            program=program, status__in=[status.ACTIVE, status.PAUSED]
+        ).values_list("pk", flat=True)
+    )
+    ledger = eligibility.training_ledger(supporters=SupporterProfile.objects.filter(pk__in=taking))
+    training = {"valid": 0, "expiring": 0, "lapsed": 0}
+    for pk in taking:
+        required = [r for r in ledger.get(pk, []) if r.requirement.is_required]
+        if any(not r.valid for r in required):
+            training["lapsed"] += 1
+        elif any(r.state == eligibility.LEDGER_EXPIRING for r in required):
+            training["expiring"] += 1
+        else:
+            training["valid"] += 1
+    return {
+        "supporters": {s: row[f"s_{s}"] for s in status.values},
+        "places": row["places"] or 0,
+        "in_use": in_use,
+        "debriefs": row["debriefs"],
+        "training": training,
+    }
+
+
+def _activity(program: Program, start: datetime, end: datetime) -> dict:
+    """Newsletter and group-session counts: their apps answer `signals.report_counts`."""
+    counts = {"subscribers": 0, "issues_sent": 0}
+    for _receiver, answer in signals.report_counts.send(
+        sender=Program, program=program, start=start, end=end
+    ):
+        counts.update(answer or {})
+    return counts
+
+
+def _gather(program: Program, start: datetime, end: datetime) -> dict:
+    """Every figure of the report in a few queries whatever the number of requests.
+
+    Past months' counts and topics come from the cache. Then one scan of the shown months'
+    requests counts every partition (conditional counts over plain column comparisons, so
+    the database reads each row once), one query the referrals, one the first contacts.
+    """
+    k = program.report_threshold
+    per_month = _month_counts(program, start, end)
+    months = _months(start, end)
+    shown = [m for m in months if per_month[m]["n"] >= k]
+    population = Case.objects.filter(program=program).filter(_ranges(shown, end)).order_by()
+    channels, urgencies, outcomes = list(Channel.values), list(Urgency.values), _outcome_keys()
+    closed = Q(closed_at__isnull=False, closed_at__lt=end)
     counts = {f"c{i}": Count("pk", filter=Q(channel=c)) for i, c in enumerate(channels)}
     counts.update({f"u{i}": Count("pk", filter=Q(urgency=u)) for i, u in enumerate(urgencies)})
-    counts["closed"] = Count("pk", filter=Q(closed_at__isnull=False, closed_at__lt=end))
-    for i, month in enumerate(missing):
-        counts[f"m{i}"] = Count("pk", filter=_month_range(month, end))
-    # One scan: the months not cached, channels, urgency and closures.
-    row = cases.aggregate(**counts)
-    fresh = {m: {"n": row[f"m{i}"], "topics": {}} for i, m in enumerate(missing)}
-    if missing:
-        through = Case.topics.through
-        topic_counts = {
-            f"m{i}": Count(
-                "pk",
-                filter=Q(
-                    case__created_at__gte=_aware(month),
-                    case__created_at__lt=min(_aware(_add_months(month, 1)), end),
-                ),
-            )
-            for i, month in enumerate(missing)
-        }
-        for topic_row in (
-            through.objects.filter(
-                case__program=program,
-                case__created_at__gte=_aware(missing[0]),
-                case__created_at__lt=end,
-            )
-            .order_by()
-            .values("topic_id")
-            .annotate(**topic_counts)
-        ):
-            for i, month in enumerate(missing):
-                if topic_row[f"m{i}"]:
-                    fresh[month]["topics"][topic_row["topic_id"]] = topic_row[f"m{i}"]
-        cache.set_many({keys[m]: fresh[m] for m in missing if m in keys}, MONTH_CACHE_SECONDS)
-    per_month = {**cached, **fresh}
+    counts.update(
+        {f"o{i}": Count("pk", filter=closed & Q(outcome=o)) for i, o in enumerate(outcomes)}
+    )
+    counts["closed"] = Count("pk", filter=closed)
+    counts["no_match"] = Count("pk", filter=Q(no_match=True))
+    # An uncorrelated IN with no join: the database hashes the referred case ids once (ids
+    # are unique across programs, and the scan is of this program's requests only).
+    offered = Referral.objects.filter(created_at__lt=end).values("case_id")
+    counts["referred"] = Count("pk", filter=Q(pk__in=offered))
+    row = population.aggregate(**counts) if shown else {key: 0 for key in counts}
+    referred = row["referred"]
     by_topic: dict[int, int] = {}
-    for entry in per_month.values():
-        for topic_id, n in entry["topics"].items():
+    for month in shown:
+        for topic_id, n in per_month[month]["topics"].items():
             by_topic[topic_id] = by_topic.get(topic_id, 0) + n
     return {
         "per_month": {m: per_month[m]["n"] for m in months if per_month[m]["n"]},
         "by_channel": {c: row[f"c{i}"] for i, c in enumerate(channels) if row[f"c{i}"]},
         "by_urgency": {u: row[f"u{i}"] for i, u in enumerate(urgencies) if row[f"u{i}"]},
         "closed": row["closed"],
+        "outcomes": {o: row[f"o{i}"] for i, o in enumerate(outcomes) if row[f"o{i}"]},
+        "referred": referred,
+        "no_match": row["no_match"],
         "by_topic": by_topic,
+        "first_contact": _first_contacts(program, shown, end),
+        **_people(program, start),
+        "activity": _activity(program, start, end),
     }
 
 
+def _outcome_keys() -> list[str]:
+    return [*Case.Outcome.values, ""]
+
+
+def _outcome_label(key: str) -> str:
+    return str(Case.Outcome(key).label) if key else _("Not recorded")
+
+
+def _percentile_bound(within: list[int], n: int, share: float) -> int | None:
+    """The first bucket bound within which `share` of the n requests were contacted."""
+    needed = math.ceil(n * share)
+    for hours, count in zip(WAIT_BOUNDS, within, strict=True):
+        if count >= needed:
+            return hours
+    return None
+
+
+def _share(key, label, part: Cell, whole: Cell) -> Share:
+    if part.suppressed or whole.suppressed or not whole.count:
+        return Share(key=key, label=str(label), percent=None)
+    return Share(key=key, label=str(label), percent=round(100 * part.count / whole.count))
+
+
+def _partition(keys, labels, values, k, hide_all=False) -> list[Cell]:
+    """A breakdown of a shown total; every cell hidden if no pattern is safe."""
+    total = sum(values)
+    if not total and not hide_all:
+        return _cells(keys, labels, values, [False] * len(values))
+    hidden = None if hide_all or total < k else suppress_partition(values, k)
+    if hidden is None:
+        hidden = [True] * len(values)
+    return _cells(keys, labels, values, hidden)
+
+
+def _alone(key, label, value: int, k: int, hide=False) -> Cell:
+    """A count with no published total: hidden from 1 to k-1."""
+    hidden = hide or 0 < value < k
+    return Cell(key=key, label=str(label), count=None if hidden else value, suppressed=hidden)
+
+
 def report_build(*, program: Program, data: dict, period_end: date) -> Report:
-    """Turn raw counts into the shown report. Pure, so it can be tested on any data."""
+    """Turn raw counts into the shown report. Pure, so it can be tested on any data.
+
+    `data` counts only the requests of shown months (those with at least k), except
+    `per_month`, which counts every month; the people figures are as they stand now.
+    """
     k = program.report_threshold
     period_start = _add_months(period_end, -REPORT_MONTHS)
     months = [_add_months(period_start, i) for i in range(REPORT_MONTHS)]
     month_values = [data["per_month"].get(m, 0) for m in months]
-    total = sum(month_values)
+    month_hidden = [0 < v < k for v in month_values]
+    total = sum(v for v, h in zip(month_values, month_hidden, strict=True) if not h)
 
     channel_keys = list(Channel.values)
     channel_values = [data["by_channel"].get(c, 0) for c in channel_keys]
     urgency_keys = list(Urgency.values)
     urgency_values = [data["by_urgency"].get(u, 0) for u in urgency_keys]
     case_values = [total - data["closed"], data["closed"]]
+    referred = data.get("referred", 0)
+    no_match = data.get("no_match", 0)
     topics = list(
         Topic.objects.filter(
             Q(pk__in=program.topics.values("pk")) | Q(pk__in=list(data["by_topic"]))
@@ -258,7 +531,13 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
     )
     topic_values = [data["by_topic"].get(t.pk, 0) for t in topics]
 
-    partitions = [month_values, channel_values, urgency_values, case_values]
+    partitions = [
+        channel_values,
+        urgency_values,
+        case_values,
+        [referred, total - referred],
+        [no_match, total - no_match],
+    ]
     patterns = [suppress_partition(values, k) for values in partitions]
     all_suppressed = total < k or any(p is None for p in patterns)
     if all_suppressed:
@@ -266,7 +545,107 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
         topic_hidden = [True] * len(topic_values)
     else:
         topic_hidden = suppress_independent(topic_values, k)
-    month_hidden, channel_hidden, urgency_hidden, case_hidden = patterns
+    channel_hidden, urgency_hidden, case_hidden, referral_hidden, match_hidden = patterns
+    cases = _cells(
+        ["open", "closed"],
+        [_("Still open"), _("Closed or withdrawn")],
+        case_values,
+        case_hidden,
+    )
+    # Outcomes break down the closed count: only once that count is shown.
+    outcome_keys = _outcome_keys()
+    outcomes = _partition(
+        outcome_keys,
+        [_outcome_label(o) for o in outcome_keys],
+        [data.get("outcomes", {}).get(o, 0) for o in outcome_keys],
+        k,
+        hide_all=cases[1].suppressed,
+    )
+    total_cell = Cell(
+        key="total",
+        label=_("All requests"),
+        count=None if all_suppressed else total,
+        suppressed=all_suppressed,
+    )
+    referrals = _cells(
+        ["offered", "not_offered"],
+        [_("Professional help offered"), _("Not offered")],
+        [referred, total - referred],
+        referral_hidden,
+    )
+    matching = _cells(
+        ["no_match", "matched"],
+        [_("No eligible supporter at first"), _("An eligible supporter was found")],
+        [no_match, total - no_match],
+        match_hidden,
+    )
+
+    first_contact = []
+    for month, value, hidden in zip(months, month_values, month_hidden, strict=True):
+        within = data.get("first_contact", {}).get(month)
+        shown = not all_suppressed and not hidden and value >= k and within is not None
+        first_contact.append(
+            Wait(
+                key=month.strftime("%Y-%m"),
+                label=month.strftime("%Y-%m"),
+                shown=shown,
+                median=_percentile_bound(within, value, 0.5) if shown else None,
+                p90=_percentile_bound(within, value, 0.9) if shown else None,
+                empty=value == 0,
+            )
+        )
+
+    status = SupporterProfile.Status
+    supporter_keys = list(status.values)
+    supporter_values = [data.get("supporters", {}).get(s, 0) for s in supporter_keys]
+    supporters = _partition(
+        supporter_keys, [status(s).label for s in supporter_keys], supporter_values, k
+    )
+    training_keys = ["valid", "expiring", "lapsed"]
+    training_values = [data.get("training", {}).get(t, 0) for t in training_keys]
+    training = _partition(
+        training_keys,
+        [
+            _("Training valid"),
+            _("Training expiring within three months"),
+            _("Training lapsed or not complete"),
+        ],
+        training_values,
+        k,
+    )
+    active = next(c for c in supporters if c.key == status.ACTIVE)
+    places = data.get("places", 0)
+    capacity = [
+        _alone("in_use", _("Cases held by active supporters"), data.get("in_use", 0), k),
+        # Places follow from the active supporters' count: shown only with it.
+        Cell(
+            key="places",
+            label=_("Places active supporters offer"),
+            count=None if active.suppressed else places,
+            suppressed=active.suppressed,
+        ),
+    ]
+    activity_data = data.get("activity", {})
+    activity = [
+        _alone("debriefs", _("Debriefs asked for"), data.get("debriefs", 0), k),
+        _alone("subscribers", _("Newsletter subscribers"), activity_data.get("subscribers", 0), k),
+        # Issues are not people: never hidden.
+        Cell(
+            key="issues_sent",
+            label=str(_("Newsletter issues sent")),
+            count=activity_data.get("issues_sent", 0),
+            suppressed=False,
+        ),
+    ]
+    if "signups" in activity_data:
+        activity.append(
+            _alone("signups", _("Sign-ups for coming group sessions"), activity_data["signups"], k)
+        )
+    shares = [
+        _share("referred", _("Professional help offered"), referrals[0], total_cell),
+        _share("no_match", _("No eligible supporter at first"), matching[0], total_cell),
+        _share("capacity", _("Capacity in use"), capacity[0], capacity[1]),
+    ]
 
     return Report(
         program=program,
@@ -274,16 +653,13 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
         bucket=BUCKET,
         period_start=period_start,
         period_end=period_end,
-        total=Cell(
-            key="total",
-            label=_("All requests"),
-            count=None if all_suppressed else total,
-            suppressed=all_suppressed,
-        ),
+        total=total_cell,
         per_month=_cells(
             [m.strftime("%Y-%m") for m in months],
             [m.strftime("%Y-%m") for m in months],
             month_values,
+            # Months are hidden alone: with no total over hidden months, a month of k or
+            # more gives nothing away even when every breakdown is hidden.
             month_hidden,
         ),
         by_topic=_cells([t.slug for t in topics], topics, topic_values, topic_hidden),
@@ -293,21 +669,126 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
         by_urgency=_cells(
             urgency_keys, [Urgency(u).label for u in urgency_keys], urgency_values, urgency_hidden
         ),
-        cases=_cells(
-            ["open", "closed"],
-            [_("Still open"), _("Closed or withdrawn")],
-            case_values,
-            case_hidden,
-        ),
+        cases=cases,
+        outcomes=outcomes,
+        referrals=referrals,
+        matching=matching,
+        first_contact=first_contact,
+        supporters=supporters,
+        training=training,
+        capacity=capacity,
+        activity=activity,
+        shares=shares,
         all_suppressed=all_suppressed,
     )
 
 
 def program_report(*, program: Program, actor, today: date | None = None) -> Report:
-    """Program admins see the last twelve whole months, counts below k hidden."""
+    """Program admins see the last twelve whole months, counts below k hidden. The page,
+    its print view, its CSV file and the API all call this."""
     permissions.require(actor, permissions.VIEW_REPORTS, program)
     today = today or timezone.localdate()
     period_end = date(today.year, today.month, 1)
     period_start = _add_months(period_end, -REPORT_MONTHS)
     data = _gather(program, _aware(period_start), _aware(period_end))
     return report_build(program=program, data=data, period_end=period_end)
+
+
+# ---------------------------------------------------------------- exports
+
+
+def report_export(*, program: Program, actor, export_format: str) -> Report:
+    """The report for an export (a CSV file or the print page), written to the audit trail.
+    The page, the print page, the CSV file and the API's CSV all come through here or
+    `program_report`."""
+    report = program_report(program=program, actor=actor)
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        target=f"report {report.period_start:%Y-%m}/{report.last_month:%Y-%m}",
+        data={"format": export_format},
+    )
+    return report
+
+
+def report_filename(report: Report) -> str:
+    return f"report-{report.program.slug}-{report.period_start:%Y-%m}-{report.last_month:%Y-%m}.csv"
+
+
+SECTIONS = (
+    "per_month",
+    "by_channel",
+    "by_urgency",
+    "cases",
+    "outcomes",
+    "referrals",
+    "matching",
+    "by_topic",
+    "supporters",
+    "training",
+    "capacity",
+    "activity",
+)
+
+
+def report_rows(report: Report) -> list[list]:
+    """The report as rows: section, key, label, count (empty when hidden), hidden."""
+    hidden = _("hidden (fewer than %(k)s, or hidden to protect another count)") % {
+        "k": report.threshold
+    }
+    rows = [["total", "total", report.total.label, report.total.count, _yes(report.total)]]
+    for section in SECTIONS:
+        for cell in getattr(report, section):
+            rows.append([section, cell.key, cell.label, cell.count, _yes(cell)])
+    for wait in report.first_contact:
+        rows.append(
+            [
+                "first_contact_median_hours",
+                wait.key,
+                wait.median_text if wait.shown else _("no requests") if wait.empty else hidden,
+                wait.median if wait.shown else None,
+                _("no") if wait.shown or wait.empty else _("yes"),
+            ]
+        )
+        rows.append(
+            [
+                "first_contact_p90_hours",
+                wait.key,
+                wait.p90_text if wait.shown else _("no requests") if wait.empty else hidden,
+                wait.p90 if wait.shown else None,
+                _("no") if wait.shown or wait.empty else _("yes"),
+            ]
+        )
+    for share in report.shares:
+        rows.append(
+            [
+                "percent",
+                share.key,
+                share.label,
+                share.percent,
+                _("yes") if share.percent is None else _("no"),
+            ]
+        )
+    return rows
+
+
+def _yes(cell: Cell) -> str:
+    return _("yes") if cell.suppressed else _("no")
+
+
+def report_csv(report: Report) -> str:
+    """The report as a CSV file, every cell neutralised against spreadsheet formulas."""
+    preamble = [
+        [_("Program"), report.program.name],
+        [_("Period"), f"{report.period_start:%Y-%m}", f"{report.last_month:%Y-%m}"],
+        [
+            _("Hidden counts"),
+            _("Counts below %(k)s are hidden, and some larger ones too.") % {"k": report.threshold},
+        ],
+        [],
+    ]
+    header = [_("section"), _("key"), _("label"), _("count"), _("hidden")]
+    body = exports.csv_text(header, report_rows(report))
+    head = exports.csv_text(preamble[0], preamble[1:])
+    return head + body

@@ -615,3 +615,16 @@ def test_the_requester_plan_opens_with_the_code_alone_whoever_calls(
         lambda c, r: c.put("/api/v1/requests/plan/", {"receipt_code": code, "plan": {"goals": r}}),
     )
     _check(clients, PUBLIC, lambda c, r: c.post("/api/v1/requests/copy/", {"receipt_code": code}))
+
+
+def test_the_report_as_csv_is_for_the_programs_admins(clients, program):
+    _check(
+        clients,
+        REPORTS,
+        lambda c, r: c.get(f"/api/v1/programs/{program.slug}/reports/", {"format": "csv"}),
+    )
+    _check(
+        clients,
+        REPORTS,
+        lambda c, r: c.get(f"/api/v1/programs/{program.slug}/reports/", HTTP_ACCEPT="text/csv"),
+    )

@@ -189,3 +189,29 @@ def test_reports_show_suppressed_counts_as_null(program, admin):
         "count": None,
         "suppressed": True,
     }
+
+
+def test_the_report_as_csv_is_the_pages_file_and_is_audited(program, admin):
+    import csv
+    import io
+
+    from programs.models import AuditEntry
+
+    client = client_for(admin)
+    url = f"/api/v1/programs/{program.slug}/reports/"
+    by_query = client.get(url, {"format": "csv"})
+    by_accept = client.get(url, HTTP_ACCEPT="text/csv")
+    for response in (by_query, by_accept):
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert ["section", "key", "label", "count", "hidden"] in rows
+        assert any(row[:2] == ["first_contact_median_hours", row[1]] for row in rows if row)
+    entries = AuditEntry.objects.filter(program=program, action=AuditEntry.Action.EXPORT)
+    assert [e.data for e in entries] == [{"format": "csv"}, {"format": "csv"}]
+    # The JSON report is not an export, and has the new measures.
+    body = client.get(url).json()
+    assert entries.count() == 2
+    for key in ("outcomes", "referrals", "matching", "first_contact", "supporters", "training"):
+        assert key in body
+    assert {"key", "shown", "median_hours", "p90_hours"} == set(body["first_contact"][0])

@@ -45,6 +45,8 @@ SIGNED_IN_STAFF = {
     "me/",
     "reports/<slug:slug>/",
     "audit/<slug:slug>/",
+    "reports/<slug:slug>/print/",
+    "reports/<slug:slug>/report.csv",
     "caseload/",
     "caseload/cases/<uuid:case_id>/",
     "caseload/cases/<uuid:case_id>/accept/",

@@ -236,6 +236,8 @@ WEB = {
     "programs:home": "get",
     "programs:reports": "get",
     "programs:audit": "get",
+    "programs:reports_print": "get",
+    "programs:reports_csv": "get",
     "programs:caseload": "get",
     "programs:caseload_case": "get",
     "programs:caseload_accept": "post",
