@@ -16,8 +16,8 @@ every worker shares. An entry rendered before the latest stamp of its program or
 site is stale. So a hit costs one read of the page and, at most once a second per worker,
 one read of the two stamps (STAMPS_KEPT_SECONDS): a change made through one worker is seen
 by the others within that second, and at once by the worker that made it. The stamp is
-written at once and again when the transaction commits, so a page rendered from the old rows while the change was committing
-is stale too. A stamp missing when a page is read (evicted) is written as "now", which
+written at once and again when the transaction commits, so a page rendered from the old
+rows while the change was committing is stale too. A stamp missing when a page is read (evicted) is written as "now", which
 makes every older entry stale; one missing when a page is stored is written as the moment
 that rendering began (and entries live ten minutes at most, as a backstop).
 
