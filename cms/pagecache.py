@@ -17,9 +17,10 @@ site is stale. So a hit costs one read of the page and, at most once a second pe
 one read of the two stamps (STAMPS_KEPT_SECONDS): a change made through one worker is seen
 by the others within that second, and at once by the worker that made it. The stamp is
 written at once and again when the transaction commits, so a page rendered from the old
-rows while the change was committing is stale too. A stamp missing when a page is read (evicted) is written as "now", which
-makes every older entry stale; one missing when a page is stored is written as the moment
-that rendering began (and entries live ten minutes at most, as a backstop).
+rows while the change was committing is stale too. A stamp missing when a page is read
+(evicted) is written as "now", which makes every older entry stale; one missing when a
+page is stored is written as the moment that rendering began (and entries live ten
+minutes at most, as a backstop).
 
 Headers: the entry keeps every header the inner middleware added (Content-Security-Policy,
 X-Frame-Options, Referrer-Policy, ...), and the anonymity middleware, which runs outside
