@@ -66,29 +66,19 @@ def signup(request, slug, event_id):
     if data is None:
         context["form_token"] = formtokens.issue(purpose)
         return TemplateResponse(request, "cms/event_signup.html", context)
-    token = request.POST.get("form_token", "")
-    try:
-        formtokens.check(token, purpose)
-    except formtokens.Invalid:
-        form.is_valid()
-        form.add_error(None, _("This form has expired. Please check it and send it again."))
-        context["form_token"] = formtokens.issue(purpose)
-        return TemplateResponse(request, "cms/event_signup.html", context, status=400)
-    if not form.is_valid():
-        context["form_token"] = token
-        return TemplateResponse(request, "cms/event_signup.html", context, status=400)
-    try:
-        formtokens.consume(token, purpose)
-    except formtokens.Replayed:
-        form.add_error(
-            None,
-            _(
-                "This form has already been sent once. If you saw a confirmation, you are "
-                "signed up and need not send it again."
-            ),
-        )
-        context["form_token"] = formtokens.issue(purpose)
-        return TemplateResponse(request, "cms/event_signup.html", context, status=409)
+    refused = _spend_form_token(
+        request,
+        form,
+        purpose,
+        context,
+        "cms/event_signup.html",
+        replayed=_(
+            "This form has already been sent once. If you saw a confirmation, you are "
+            "signed up and need not send it again."
+        ),
+    )
+    if refused is not None:
+        return refused
     try:
         booking = events.event_signup(
             occurrence=occurrence,
@@ -101,6 +91,30 @@ def signup(request, slug, event_id):
         return TemplateResponse(request, "cms/event_signup.html", context, status=400)
     context["signup"] = booking
     return TemplateResponse(request, "cms/event_signup_done.html", context)
+
+
+def _spend_form_token(request, form, purpose, context, template, *, replayed):
+    """Check the posted form and spend its one-time token: None once both are good, else the
+    page again with what was typed and a plain reason (expired: 400, invalid form: 400, sent
+    twice: 409)."""
+    token = request.POST.get("form_token", "")
+    try:
+        formtokens.check(token, purpose)
+    except formtokens.Invalid:
+        form.is_valid()
+        form.add_error(None, _("This form has expired. Please check it and send it again."))
+        context["form_token"] = formtokens.issue(purpose)
+        return TemplateResponse(request, template, context, status=400)
+    if not form.is_valid():
+        context["form_token"] = token
+        return TemplateResponse(request, template, context, status=400)
+    try:
+        formtokens.consume(token, purpose)
+    except formtokens.Replayed:
+        form.add_error(None, replayed)
+        context["form_token"] = formtokens.issue(purpose)
+        return TemplateResponse(request, template, context, status=409)
+    return None
 
 
 @anonymous_form
@@ -118,26 +132,16 @@ def signup_cancel(request, slug):
     if data is None:
         context["form_token"] = formtokens.issue(purpose)
         return TemplateResponse(request, "cms/event_cancel.html", context)
-    token = request.POST.get("form_token", "")
-    try:
-        formtokens.check(token, purpose)
-    except formtokens.Invalid:
-        form.is_valid()
-        form.add_error(None, _("This form has expired. Please check it and send it again."))
-        context["form_token"] = formtokens.issue(purpose)
-        return TemplateResponse(request, "cms/event_cancel.html", context, status=400)
-    if not form.is_valid():
-        context["form_token"] = token
-        return TemplateResponse(request, "cms/event_cancel.html", context, status=400)
-    try:
-        formtokens.consume(token, purpose)
-    except formtokens.Replayed:
-        form.add_error(
-            None,
-            _("This form has already been sent once. If you saw a confirmation, it worked."),
-        )
-        context["form_token"] = formtokens.issue(purpose)
-        return TemplateResponse(request, "cms/event_cancel.html", context, status=409)
+    refused = _spend_form_token(
+        request,
+        form,
+        purpose,
+        context,
+        "cms/event_cancel.html",
+        replayed=_("This form has already been sent once. If you saw a confirmation, it worked."),
+    )
+    if refused is not None:
+        return refused
     try:
         cancelled = events.signup_cancel(program_page=program_page, code=form.cleaned_data["code"])
     except ValidationError as exc:
