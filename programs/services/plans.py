@@ -415,11 +415,15 @@ def plan_propose(*, case: Case, actor, data: dict, note: str = "", via: str = "w
     if len(note) > MAX_NOTE_LENGTH:
         errors["note"] = [_too_long(MAX_NOTE_LENGTH, note)]
     current = plan_content(case=case)
+    # A newer proposal replaces one still waiting, but keeps the check-ins noted in it.
+    checkins = list(current["checkins"])
+    for waiting in _pending(case):
+        checkins += [c for c in proposal_plan(proposal=waiting)["checkins"] if c not in checkins]
     try:
         plan = plan_clean(
             program=case.program,
             data=_merged(current, data),
-            checkins=current["checkins"],
+            checkins=checkins,
             by=BY_SUPPORTER,
         )
     except ValidationError as exc:

@@ -390,3 +390,14 @@ def test_check_ins_say_who_noted_them(client, program, taken, supporter):
     ]
     page = text(post_plan(client, program, code))
     assert "Your peer supporter: We talked about the night shifts" in page
+
+
+def test_a_second_proposal_keeps_the_check_in_noted_in_the_first(client, program, taken, supporter):
+    code, case = taken
+    _propose(client, case, supporter, new_checkin="We talked about the night shifts")
+    _propose(client, case, supporter, coping="A walk before bed")
+    waiting = PlanProposal.objects.get(case=case, status=PlanProposal.Status.PENDING)
+    plans.proposal_decide(case=case, proposal_id=waiting.pk, accept=True)
+    plan = plans.plan_content(case=case)
+    assert plan["coping"] == "A walk before bed"
+    assert [c["text"] for c in plan["checkins"]] == ["We talked about the night shifts"]
