@@ -420,6 +420,12 @@ def test_the_old_rolling_total_would_give_a_hidden_month_away(program):
 # ---------------------------------------------------------------- the service
 
 
+def _quarter_month() -> date:
+    """The last month of the last quarter that has ended: its breakdowns are shown."""
+    period_end = timezone.localdate().replace(day=1)
+    return reports._add_months(reports.report_quarters(period_end)[-1], 2)
+
+
 def _request_in(program, month: date, **kwargs):
     submission = submit_request(program, **kwargs)
     moment = timezone.make_aware(datetime(month.year, month.month, 10, 9))
@@ -428,21 +434,23 @@ def _request_in(program, month: date, **kwargs):
 
 
 def test_report_counts_whole_past_months_and_hides_small_ones(program, admin):
-    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    month = _quarter_month()
     for _ in range(6):
-        _request_in(program, last_month)
-    _request_in(program, last_month, urgency=Urgency.SOON)
+        _request_in(program, month)
+    _request_in(program, month, urgency=Urgency.SOON)
     _request_in(program, timezone.localdate().replace(day=1))  # this month: not yet counted
 
     report = reports.program_report(program=program, actor=admin)
 
     assert report.total.count == 7
-    month = next(c for c in report.per_month if c.key == last_month.strftime("%Y-%m"))
-    assert month.count == 7
-    urgency = {c.key: c for c in report.by_urgency}
+    cell = next(c for c in report.per_month if c.key == month.strftime("%Y-%m"))
+    assert cell.count == 7
+    quarter = report.quarters[-1]
+    assert quarter.total.count == 7
+    urgency = {c.key: c for c in quarter.by_urgency}
     assert urgency["soon"].suppressed and urgency["soon"].count is None
     # One hidden urgency would be 7 minus the shown ones: a second one is hidden too.
-    assert sum(c.suppressed for c in report.by_urgency) >= 2
+    assert sum(c.suppressed for c in quarter.by_urgency) >= 2
 
 
 def test_report_of_a_quiet_program_hides_everything(program, admin):
@@ -511,47 +519,52 @@ def _request_at(program, moment, *, closed_at=None, channel=Channel.MESSAGES, **
     return request
 
 
-def test_report_counts_each_breakdown_exactly_up_to_the_month_boundaries(program, admin):
-    period_end = timezone.localdate().replace(day=1)
-    period_start = reports._add_months(period_end, -reports.REPORT_MONTHS)
-    start, end = reports._aware(period_start), reports._aware(period_end)
+def test_report_counts_each_breakdown_exactly_up_to_the_quarter_boundaries(program, admin):
+    quarter = reports.report_quarters(timezone.localdate().replace(day=1))[-1]
+    start = reports._aware(quarter)
+    end = reports._aware(reports._add_months(quarter, 3))
     instant = timezone.timedelta(microseconds=1)
-    second = reports._aware(reports._add_months(period_start, 1))
+    second = reports._aware(reports._add_months(quarter, 1))
     topic = program.topics.order_by("sort_order", "name").first()
-    for _ in range(5):  # the first instant of the period, all in the first month
+    for _ in range(5):  # the first instant of the quarter, all in its first month
         _request_at(program, start, channel="phone", topics=[topic])
     _request_at(program, second - instant, urgency=Urgency.SOON)  # still the first month
-    for _ in range(5):  # the first instant of the second month, closed within the period
+    for _ in range(5):  # the first instant of the second month, closed within the quarter
         _request_at(program, second, closed_at=end - instant, topics=[topic])
-    for _ in range(6):  # the last instant of the period, closed only after it
+    for _ in range(6):  # the last instant of the quarter, closed only after it
         _request_at(program, end - instant, closed_at=end)
-    _request_at(program, start - instant)  # before the period
-    _request_at(program, end)  # the current month
+    _request_at(program, start - instant)  # the quarter before
+    _request_at(program, end)  # the quarter after
 
     report = reports.program_report(program=program, actor=admin)
 
     months = {c.key: c.count for c in report.per_month}
-    assert report.total.count == 17
-    assert months[period_start.strftime("%Y-%m")] == 6
-    assert months[reports._add_months(period_start, 1).strftime("%Y-%m")] == 5
-    assert months[reports._add_months(period_end, -1).strftime("%Y-%m")] == 6
-    assert {c.key: c.count for c in report.by_channel}["phone"] == 5
-    assert {c.key: c.count for c in report.cases} == {"open": 12, "closed": 5}
-    assert {c.key: c.count for c in report.by_topic}[topic.slug] == 10
+    assert months[quarter.strftime("%Y-%m")] == 6
+    assert months[reports._add_months(quarter, 1).strftime("%Y-%m")] == 5
+    assert months[reports._add_months(quarter, 2).strftime("%Y-%m")] == 6
+    shown = report.quarters[-1]
+    assert shown.total.count == 17
+    assert {c.key: c.count for c in shown.by_channel}["phone"] == 5
+    assert {c.key: c.count for c in shown.cases} == {"open": 12, "closed": 5}
+    assert {c.key: c.count for c in shown.by_topic}[topic.slug] == 10
 
 
 def _report_queries(program, admin) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cache.clear()  # the scan itself, not past months read back from the cache
+    from programs.models import ReportQuarter
+
+    # The scan itself, not past months or quarters read back.
+    cache.clear()
+    ReportQuarter.objects.all().delete()
     with CaptureQueriesContext(connection) as queries:
         reports.program_report(program=program, actor=admin)
     return [q["sql"] for q in queries.captured_queries]
 
 
 def test_report_reads_the_requests_in_two_queries_however_many_there_are(program, admin):
-    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    last_month = _quarter_month()
     topics = list(program.topics.all()[:2])
     for _ in range(program.report_threshold):
         _request_in(program, last_month, topics=topics)
@@ -567,9 +580,9 @@ def test_report_reads_the_requests_in_two_queries_however_many_there_are(program
         )
     many = _report_queries(program, admin)
 
-    assert len(many) == len(few) <= 16
-    # Cold: one scan for the months, one for every partition of the shown months, one for
-    # the topic breakdown: never one per breakdown.
+    assert len(many) == len(few) <= 18
+    # Cold: one scan for the months, one grouped scan for every partition of the shown
+    # quarters, one of the cases supporters hold now: never one per breakdown.
     assert sum('FROM "programs_case" ' in sql for sql in many) == 3
 
 
@@ -577,10 +590,15 @@ def test_report_reads_the_requests_in_two_queries_however_many_there_are(program
 
 
 def _figures(report) -> dict:
+    names = ("by_topic", "by_channel", "by_urgency", "cases", "outcomes", "matching")
     return {
-        name: [(c.key, c.count, c.suppressed) for c in getattr(report, name)]
-        for name in ("per_month", "by_topic", "by_channel", "by_urgency", "cases")
-    } | {"total": report.total.count}
+        (quarter.key, name): [(c.key, c.count, c.suppressed) for c in getattr(quarter, name)]
+        for quarter in report.quarters
+        for name in names
+    } | {
+        "per_month": [(c.key, c.count) for c in report.per_month],
+        "total": report.total.count,
+    }
 
 
 def _counted(fn):
@@ -612,35 +630,36 @@ def test_a_second_report_reads_past_months_from_the_cache_with_the_same_figures(
     assert _figures(second) == _figures(first)
     assert first.total.count == 36
     assert len(warm) < len(cold)
-    # The topic breakdown is not read again; one scan stays, for urgency and closures.
+    # Neither the topics nor the requests are read again: the ended quarters are stored,
+    # and the only scan left is of the cases supporters hold now.
     assert sum('"programs_case_topics"' in sql for sql in warm) == 0
-    # One scan of the shown months' requests, one of the cases supporters hold now.
-    assert sum('FROM "programs_case" ' in sql for sql in warm) == 2
+    assert sum('FROM "programs_case" ' in sql for sql in warm) == 1
 
 
-def test_urgency_and_closures_of_cached_months_are_counted_fresh(program, admin):
-    last_month = _spread(program)
-    # A report whose period runs to next month, so a closure now falls within it.
-    next_month = reports._add_months(timezone.localdate().replace(day=1), 1)
-    before = reports.program_report(program=program, actor=admin, today=next_month)
+def test_a_reported_quarter_keeps_its_figures_whatever_changes_later(program, admin):
+    from programs.models import ReportQuarter
+
+    _spread(program, months=9)
+    before = reports.program_report(program=program, actor=admin)
+    quarter = before.quarters[-1]
+    assert quarter.total.count and ReportQuarter.objects.filter(program=program).exists()
     k = program.report_threshold
-    chosen = list(
-        Case.objects.filter(created_at__lt=reports._aware(last_month)).values_list("pk", flat=True)[
-            :k
-        ]
+    made = Case.objects.filter(
+        created_at__gte=reports._aware(quarter.start), created_at__lt=reports._aware(quarter.end)
     )
-    # A requester's later message can make an open request urgent; closing moves it.
-    Case.objects.filter(pk__in=chosen).update(
-        urgency=Urgency.URGENT, closed_at=timezone.now(), status="closed"
-    )
-    after = reports.program_report(program=program, actor=admin, today=next_month)
+    chosen = list(made.values_list("pk", flat=True)[:k])
+    # A requester's later message can make a request urgent, an assignment clears no_match:
+    # a quarter already reported shows what it showed, so no difference gives them away.
+    Case.objects.filter(pk__in=chosen).update(urgency=Urgency.URGENT, no_match=True)
+    cache.clear()
+    after = reports.program_report(program=program, actor=admin)
 
-    def counts(report, name):
-        return {c.key: c.count for c in getattr(report, name)}
-
-    assert (counts(before, "cases")["closed"], counts(after, "cases")["closed"]) == (0, k)
-    assert (counts(before, "by_urgency")["urgent"], counts(after, "by_urgency")["urgent"]) == (0, k)
-    assert counts(after, "per_month") == counts(before, "per_month")
+    assert _figures(after) == _figures(before)
+    # Counted afresh, the change would show.
+    ReportQuarter.objects.all().delete()
+    fresh = reports.program_report(program=program, actor=admin).quarters[-1]
+    assert {c.key: c.count for c in fresh.by_urgency}["urgent"] == k
+    assert {c.key: c.count for c in quarter.by_urgency}["urgent"] == 0
 
 
 def test_the_month_not_yet_over_is_never_cached(program, admin):
