@@ -473,6 +473,22 @@ class ReportShareSerializer(serializers.Serializer):
     )
 
 
+class ReportQuarterSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("The calendar quarter, as 2025-Q3."))
+    start = serializers.DateField()
+    end = serializers.DateField(help_text=_("Exclusive: the first day after the quarter."))
+    all_suppressed = serializers.BooleanField()
+    total = ReportCellSerializer(help_text=_("Requests of the quarter's shown months."))
+    by_topic = ReportCellSerializer(many=True)
+    by_channel = ReportCellSerializer(many=True)
+    by_urgency = ReportCellSerializer(many=True)
+    cases = ReportCellSerializer(many=True, help_text=_("Open or closed at the quarter's end."))
+    outcomes = ReportCellSerializer(many=True, help_text=_("Of the closed requests."))
+    referrals = ReportCellSerializer(many=True, help_text=_("Professional help offered, or not."))
+    matching = ReportCellSerializer(many=True, help_text=_("No eligible supporter at first."))
+    shares = ReportShareSerializer(many=True)
+
+
 class ReportSerializer(serializers.Serializer):
     program = serializers.CharField(source="program.slug")
     threshold = serializers.IntegerField(help_text=_("Counts from 1 to threshold-1 are hidden."))
@@ -482,13 +498,10 @@ class ReportSerializer(serializers.Serializer):
     all_suppressed = serializers.BooleanField()
     total = ReportCellSerializer()
     per_month = ReportCellSerializer(many=True)
-    by_topic = ReportCellSerializer(many=True)
-    by_channel = ReportCellSerializer(many=True)
-    by_urgency = ReportCellSerializer(many=True)
-    cases = ReportCellSerializer(many=True)
-    outcomes = ReportCellSerializer(many=True, help_text=_("Of the closed requests."))
-    referrals = ReportCellSerializer(many=True, help_text=_("Professional help offered, or not."))
-    matching = ReportCellSerializer(many=True, help_text=_("No eligible supporter at first."))
+    quarters = ReportQuarterSerializer(
+        many=True,
+        help_text=_("The last four calendar quarters that have ended, oldest first; fixed."),
+    )
     first_contact = ReportWaitSerializer(many=True)
     supporters = ReportCellSerializer(many=True, help_text=_("The roster today, by status."))
     training = ReportCellSerializer(many=True, help_text=_("Active and paused supporters."))

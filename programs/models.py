@@ -639,6 +639,8 @@ class Case(ChoiceLabels, models.Model):
         indexes = [
             models.Index(fields=["program", "status"]),
             models.Index(fields=["assigned_to", "status"]),
+            # The reports read a program's requests by month.
+            models.Index(fields=["program", "created_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -890,3 +892,25 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-token__created"]
+
+
+class ReportQuarter(models.Model):
+    """A calendar quarter's report figures, stored the first time the quarter is reported
+    after it ended, so every later report shows exactly the same figures for it.
+
+    The raw counts of the quarter's shown months (those with at least `threshold`
+    requests): no person, and nothing finer than a quarter. A new threshold is a new row.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    quarter = models.DateField()  # its first day
+    threshold = models.PositiveSmallIntegerField()
+    figures = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "quarter", "threshold"], name="report_quarter_once"
+            )
+        ]

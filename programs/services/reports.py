@@ -8,8 +8,14 @@ What an admin sees, and why it cannot point at a person:
   of every other figure (totals, breakdowns, times): no published total includes them, so
   no difference of totals, in one report or between two consecutive monthly reports (whose
   periods overlap by eleven months), gives a hidden month away.
-- Each breakdown (channel, urgency, open or closed, outcomes, ...) is a partition of the
-  total of the shown months. A count from 1 to k-1 is hidden (primary suppression). Then, so that a
+- The breakdowns (channel, urgency, open or closed, outcomes, topics, ...) are per calendar
+  quarter, and only for the last four quarters that have ended. A quarter's figures are
+  stored the first time it is reported, so every later report shows the very same cells:
+  a new report only adds a quarter, and no breakdown is ever published over a window that
+  moves (two rolling windows differ by a month in and a month out, and with the counts
+  known to be at least zero that difference can pin a hidden count).
+- Each breakdown is a partition of its quarter's total (of its shown months). A count from
+  1 to k-1 is hidden (primary suppression). Then, so that a
   hidden count cannot be worked out from the total, more counts are hidden (secondary
   suppression) until no hidden count is pinned: never a single hidden count in a
   breakdown, and never hidden counts that could only all be 1. A zero is hidden only
@@ -17,7 +23,7 @@ What an admin sees, and why it cannot point at a person:
   counts are at least 1, and otherwise they are at least 0.
 - Topics are not a partition (a request may have several), so no topic total is shown
   and only the small topic counts are hidden.
-- If the period's total is below k, every count is hidden, zeros included.
+- If a quarter's total is below k, every count of that quarter is hidden, zeros included.
 - Percentages and times are computed only from populations that are shown.
 - Counts about supporters (status, training, debriefs) and about the newsletter and
   group sessions go through the same suppression, as a partition where they add up to a
@@ -31,7 +37,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Min, Q, Sum, Value
+from django.db.models import BooleanField, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +52,7 @@ from ..models import (
     Message,
     Program,
     Referral,
+    ReportQuarter,
     SupporterProfile,
     Topic,
     Urgency,
@@ -52,6 +60,7 @@ from ..models import (
 from .audit import audit_record
 
 REPORT_MONTHS = 12
+REPORT_QUARTERS = 4
 BUCKET = "month"
 
 
@@ -110,6 +119,32 @@ WAIT_BOUNDS = (1, 2, 4, 8, 12, 24, 48, 72, 168, 336)
 
 
 @dataclass
+class Quarter:
+    """The breakdowns of one calendar quarter that has ended: the same figures in every
+    report that shows it."""
+
+    key: str
+    label: str
+    start: date
+    end: date  # exclusive
+    total: Cell
+    hidden_months: int = 0
+    by_topic: list[Cell] = field(default_factory=list)
+    by_channel: list[Cell] = field(default_factory=list)
+    by_urgency: list[Cell] = field(default_factory=list)
+    cases: list[Cell] = field(default_factory=list)
+    outcomes: list[Cell] = field(default_factory=list)
+    referrals: list[Cell] = field(default_factory=list)
+    matching: list[Cell] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
+    all_suppressed: bool = False
+
+    @property
+    def last_month(self) -> date:
+        return _add_months(self.end, -1)
+
+
+@dataclass
 class Report:
     program: Program
     threshold: int
@@ -118,13 +153,7 @@ class Report:
     period_end: date  # exclusive: the first day of the current month
     total: Cell
     per_month: list[Cell] = field(default_factory=list)
-    by_topic: list[Cell] = field(default_factory=list)
-    by_channel: list[Cell] = field(default_factory=list)
-    by_urgency: list[Cell] = field(default_factory=list)
-    cases: list[Cell] = field(default_factory=list)
-    outcomes: list[Cell] = field(default_factory=list)
-    referrals: list[Cell] = field(default_factory=list)
-    matching: list[Cell] = field(default_factory=list)
+    quarters: list[Quarter] = field(default_factory=list)  # oldest first
     first_contact: list[Wait] = field(default_factory=list)
     supporters: list[Cell] = field(default_factory=list)
     training: list[Cell] = field(default_factory=list)
@@ -179,6 +208,21 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _quarter_of(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def report_quarters(period_end: date) -> list[date]:
+    """The first days of the last REPORT_QUARTERS calendar quarters that ended by
+    `period_end`, oldest first."""
+    last = _add_months(_quarter_of(period_end), -3)
+    return [_add_months(last, -3 * i) for i in reversed(range(REPORT_QUARTERS))]
+
+
+def _quarter_months(quarter: date) -> list[date]:
+    return [_add_months(quarter, i) for i in range(3)]
+
+
 def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day))
 
@@ -193,11 +237,10 @@ def _cells(keys, labels, values, hidden) -> list[Cell]:
 # Whole past months, cached per program. What a month's cases are counted by is fixed once
 # the month has ended: the month a request was made in (`created_at`) and its topics are
 # set at intake and never change, and the purge keeps them (it cuts times to the start of
-# the same month). So a past month's count and topic counts are
-# cached (the topics are the costly part: a join). Urgency is not: a requester's later
-# message can raise an open request to urgent. Nor is the open/closed split, counted at the
-# end of the period, which moves with it. Those, and the channels (cheaper counted in that
-# scan than cached month by month), come from one fresh scan every time.
+# the same month). So a past month's count and topic counts are cached (the topics are the
+# costly part: a join). Urgency, matching and closures can still move (a requester's later
+# message can raise an open request to urgent; an assignment or the purge clears
+# `no_match`): those are counted per quarter, once, and stored (`ReportQuarter`).
 CACHE_PREFIX = "reports"
 MONTH_CACHE_SECONDS = 60 * 60 * 24 * 45  # past the next month's end: entries stay small
 
@@ -333,12 +376,15 @@ def _first_contacts(program: Program, shown: list[date], end: datetime) -> dict:
     if not shown:
         return {}
     version = _version(program.pk)
-    settled_before = min(end, timezone.now())
-    keys = {
-        m: _month_key(program, version, m) + ":waits"
-        for m in shown
-        if _aware(_add_months(m, 1)) + WAITS_SETTLED <= settled_before
-    }
+    # Only messages written before `end` count, so once `end` has passed a month's figures
+    # for this report can no longer change: they are cached under the period's end, and
+    # under the month alone once they no longer depend on it.
+    keys = {}
+    if end <= timezone.now():
+        for m in shown:
+            settled = _aware(_add_months(m, 1)) + WAITS_SETTLED <= end
+            suffix = ":waits" if settled else f":waits:{end:%Y-%m-%d}"
+            keys[m] = _month_key(program, version, m) + suffix
     found = cache.get_many(list(keys.values()))
     result = {m: found[key] for m, key in keys.items() if key in found}
     missing = [m for m in shown if m not in result]
@@ -421,47 +467,141 @@ def _activity(program: Program, start: datetime, end: datetime) -> dict:
 def _gather(program: Program, start: datetime, end: datetime) -> dict:
     """Every figure of the report in a few queries whatever the number of requests.
 
-    Past months' counts and topics come from the cache. Then one scan of the shown months'
-    requests counts every partition (conditional counts over plain column comparisons, so
-    the database reads each row once), one query the referrals, one the first contacts.
+    Past months' counts and topics come from the cache, quarters that were reported before
+    from their stored figures, first contacts from the cache once they cannot change. A
+    quarter not yet stored costs one grouped scan of its shown months' requests (with the
+    other missing quarters) and one query of referrals.
     """
     k = program.report_threshold
-    per_month = _month_counts(program, start, end)
+    period_end = timezone.localtime(end).date()
+    quarters = report_quarters(period_end)
+    first = min(_aware(quarters[0]), start)
+    per_month = _month_counts(program, first, end)
     months = _months(start, end)
     shown = [m for m in months if per_month[m]["n"] >= k]
-    population = Case.objects.filter(program=program).filter(_ranges(shown, end)).order_by()
-    channels, urgencies, outcomes = list(Channel.values), list(Urgency.values), _outcome_keys()
-    closed = Q(closed_at__isnull=False, closed_at__lt=end)
-    counts = {f"c{i}": Count("pk", filter=Q(channel=c)) for i, c in enumerate(channels)}
-    counts.update({f"u{i}": Count("pk", filter=Q(urgency=u)) for i, u in enumerate(urgencies)})
-    counts.update(
-        {f"o{i}": Count("pk", filter=closed & Q(outcome=o)) for i, o in enumerate(outcomes)}
-    )
-    counts["closed"] = Count("pk", filter=closed)
-    counts["no_match"] = Count("pk", filter=Q(no_match=True))
-    # An uncorrelated IN with no join: the database hashes the referred case ids once (ids
-    # are unique across programs, and the scan is of this program's requests only).
-    offered = Referral.objects.filter(created_at__lt=end).values("case_id")
-    counts["referred"] = Count("pk", filter=Q(pk__in=offered))
-    row = population.aggregate(**counts) if shown else {key: 0 for key in counts}
-    referred = row["referred"]
-    by_topic: dict[int, int] = {}
-    for month in shown:
-        for topic_id, n in per_month[month]["topics"].items():
-            by_topic[topic_id] = by_topic.get(topic_id, 0) + n
     return {
-        "per_month": {m: per_month[m]["n"] for m in months if per_month[m]["n"]},
-        "by_channel": {c: row[f"c{i}"] for i, c in enumerate(channels) if row[f"c{i}"]},
-        "by_urgency": {u: row[f"u{i}"] for i, u in enumerate(urgencies) if row[f"u{i}"]},
-        "closed": row["closed"],
-        "outcomes": {o: row[f"o{i}"] for i, o in enumerate(outcomes) if row[f"o{i}"]},
-        "referred": referred,
-        "no_match": row["no_match"],
-        "by_topic": by_topic,
+        "per_month": {m: v["n"] for m, v in per_month.items() if v["n"]},
+        "quarters": _quarter_figures(program, quarters, per_month, k),
         "first_contact": _first_contacts(program, shown, end),
         **_people(program, start),
         "activity": _activity(program, start, end),
     }
+
+
+def _empty_figures() -> dict:
+    return {
+        "by_channel": {},
+        "by_urgency": {},
+        "closed": 0,
+        "outcomes": {},
+        "referred": 0,
+        "no_match": 0,
+        "by_topic": {},
+    }
+
+
+def _stored(figures: dict) -> dict:
+    """Stored figures as `report_build` takes them (JSON keys are strings)."""
+    return figures | {"by_topic": {int(t): n for t, n in figures["by_topic"].items()}}
+
+
+def _quarter_figures(program: Program, quarters: list[date], per_month: dict, k: int) -> dict:
+    """{quarter: raw figures of its shown months}: stored quarters read back, the others
+    counted, and stored once the quarter has ended, so that no later report can show a
+    quarter with other figures (an urgency raised, a request matched or purged later)."""
+    rows = ReportQuarter.objects.filter(program=program, threshold=k, quarter__in=quarters)
+    result = {row.quarter: _stored(row.figures) for row in rows}
+    missing = [q for q in quarters if q not in result]
+    if not missing:
+        return result
+    fresh = _quarter_scan(program, missing, per_month, k)
+    now = timezone.now()
+    ended = [q for q in missing if _aware(_add_months(q, 3)) <= now]
+    if ended:
+        ReportQuarter.objects.bulk_create(
+            [
+                ReportQuarter(program=program, quarter=q, threshold=k, figures=fresh[q])
+                for q in ended
+            ],
+            ignore_conflicts=True,
+        )
+        # Another report may have stored a quarter first: show what is stored.
+        rows = ReportQuarter.objects.filter(program=program, threshold=k, quarter__in=ended)
+        fresh.update({row.quarter: _stored(row.figures) for row in rows})
+    return result | fresh
+
+
+def _quarter_scan(program: Program, quarters: list[date], per_month: dict, k: int) -> dict:
+    """Count the quarters' shown months: one grouped scan of the requests (no conditional
+    counts: the database groups each row once), one of the referrals.
+
+    Closed, and professional help offered, mean by the end of the request's quarter.
+    """
+    figures = {q: _empty_figures() for q in quarters}
+    shown = [
+        m for q in quarters for m in _quarter_months(q) if per_month.get(m, {"n": 0})["n"] >= k
+    ]
+    for q in quarters:
+        for m in _quarter_months(q):
+            if m in shown:
+                for topic_id, n in per_month[m]["topics"].items():
+                    by_topic = figures[q]["by_topic"]
+                    by_topic[topic_id] = by_topic.get(topic_id, 0) + n
+    if not shown:
+        return figures
+
+    def within(q: date, prefix: str = "") -> Q:
+        return Q(
+            **{
+                f"{prefix}created_at__gte": _aware(q),
+                f"{prefix}created_at__lt": _aware(_add_months(q, 3)),
+            }
+        )
+
+    far = _aware(_add_months(quarters[-1], 3))
+    quarter = CaseWhen(
+        *[When(within(q), then=Value(i)) for i, q in enumerate(quarters)],
+        output_field=IntegerField(),
+    )
+    closed = CaseWhen(
+        *[
+            When(within(q) & Q(closed_at__lt=_aware(_add_months(q, 3))), then=Value(True))
+            for q in quarters
+        ],
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    groups = (
+        Case.objects.filter(program=program)
+        .filter(_ranges(shown, far))
+        .annotate(q=quarter, closed=closed)
+        .order_by()
+        .values("q", "channel", "urgency", "closed", "outcome", "no_match")
+        .annotate(n=Count("pk"))
+    )
+    for group in groups:
+        row, n = figures[quarters[group["q"]]], group["n"]
+        for name, key in (("by_channel", group["channel"]), ("by_urgency", group["urgency"])):
+            row[name][key] = row[name].get(key, 0) + n
+        if group["closed"]:
+            row["closed"] += n
+            row["outcomes"][group["outcome"]] = row["outcomes"].get(group["outcome"], 0) + n
+        if group["no_match"]:
+            row["no_match"] += n
+    offered = Referral.objects.filter(case__program=program).filter(_ranges(shown, far, "case__"))
+    row = offered.aggregate(
+        **{
+            f"r{i}": Count(
+                "case_id",
+                distinct=True,
+                filter=within(q, "case__") & Q(created_at__lt=_aware(_add_months(q, 3))),
+            )
+            for i, q in enumerate(quarters)
+        }
+    )
+    for i, q in enumerate(quarters):
+        figures[q]["referred"] = row[f"r{i}"]
+    return figures
 
 
 def _outcome_keys() -> list[str]:
@@ -504,32 +644,22 @@ def _alone(key, label, value: int, k: int, hide=False) -> Cell:
     return Cell(key=key, label=str(label), count=None if hidden else value, suppressed=hidden)
 
 
-def report_build(*, program: Program, data: dict, period_end: date) -> Report:
-    """Turn raw counts into the shown report. Pure, so it can be tested on any data.
-
-    `data` counts only the requests of shown months (those with at least k), except
-    `per_month`, which counts every month; the people figures are as they stand now.
-    """
-    k = program.report_threshold
-    period_start = _add_months(period_end, -REPORT_MONTHS)
-    months = [_add_months(period_start, i) for i in range(REPORT_MONTHS)]
-    month_values = [data["per_month"].get(m, 0) for m in months]
-    month_hidden = [0 < v < k for v in month_values]
-    total = sum(v for v, h in zip(month_values, month_hidden, strict=True) if not h)
-
+def _quarter_build(quarter: date, month_values: dict, figures: dict, topics, k) -> Quarter:
+    """One quarter's breakdowns. Its total counts its shown months only (each month is shown
+    on its own, so the total gives no hidden month away), and every breakdown partitions
+    that total; all of it is fixed once the quarter has ended."""
+    values = [month_values.get(m, 0) for m in _quarter_months(quarter)]
+    month_hidden = [0 < v < k for v in values]
+    total = sum(v for v, h in zip(values, month_hidden, strict=True) if not h)
     channel_keys = list(Channel.values)
-    channel_values = [data["by_channel"].get(c, 0) for c in channel_keys]
+    channel_values = [figures["by_channel"].get(c, 0) for c in channel_keys]
     urgency_keys = list(Urgency.values)
-    urgency_values = [data["by_urgency"].get(u, 0) for u in urgency_keys]
-    case_values = [total - data["closed"], data["closed"]]
-    referred = data.get("referred", 0)
-    no_match = data.get("no_match", 0)
-    topics = list(
-        Topic.objects.filter(
-            Q(pk__in=program.topics.values("pk")) | Q(pk__in=list(data["by_topic"]))
-        ).order_by("sort_order", "name")
-    )
-    topic_values = [data["by_topic"].get(t.pk, 0) for t in topics]
+    urgency_values = [figures["by_urgency"].get(u, 0) for u in urgency_keys]
+    closed = figures["closed"]
+    case_values = [total - closed, closed]
+    referred = figures.get("referred", 0)
+    no_match = figures.get("no_match", 0)
+    topic_values = [figures["by_topic"].get(t.pk, 0) for t in topics]
 
     partitions = [
         channel_values,
@@ -548,7 +678,7 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
     channel_hidden, urgency_hidden, case_hidden, referral_hidden, match_hidden = patterns
     cases = _cells(
         ["open", "closed"],
-        [_("Still open"), _("Closed or withdrawn")],
+        [_("Still open at the end of the quarter"), _("Closed or withdrawn by then")],
         case_values,
         case_hidden,
     )
@@ -557,7 +687,7 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
     outcomes = _partition(
         outcome_keys,
         [_outcome_label(o) for o in outcome_keys],
-        [data.get("outcomes", {}).get(o, 0) for o in outcome_keys],
+        [figures.get("outcomes", {}).get(o, 0) for o in outcome_keys],
         k,
         hide_all=cases[1].suppressed,
     )
@@ -579,6 +709,64 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
         [no_match, total - no_match],
         match_hidden,
     )
+    number = (quarter.month - 1) // 3 + 1
+    return Quarter(
+        key=f"{quarter.year}-Q{number}",
+        label=_("Quarter %(n)s of %(year)s") % {"n": number, "year": quarter.year},
+        start=quarter,
+        end=_add_months(quarter, 3),
+        total=total_cell,
+        hidden_months=sum(month_hidden),
+        by_topic=_cells([t.slug for t in topics], topics, topic_values, topic_hidden),
+        by_channel=_cells(
+            channel_keys, [Channel(c).label for c in channel_keys], channel_values, channel_hidden
+        ),
+        by_urgency=_cells(
+            urgency_keys, [Urgency(u).label for u in urgency_keys], urgency_values, urgency_hidden
+        ),
+        cases=cases,
+        outcomes=outcomes,
+        referrals=referrals,
+        matching=matching,
+        shares=[
+            _share("referred", _("Professional help offered"), referrals[0], total_cell),
+            _share("no_match", _("No eligible supporter at first"), matching[0], total_cell),
+        ],
+        all_suppressed=all_suppressed,
+    )
+
+
+def report_build(*, program: Program, data: dict, period_end: date) -> Report:
+    """Turn raw counts into the shown report. Pure, so it can be tested on any data.
+
+    `data["per_month"]` counts every month (the report's twelve and its quarters' months);
+    `data["quarters"]` holds each quarter's raw figures over its shown months only (those
+    with at least k); the people figures are as they stand now.
+    """
+    k = program.report_threshold
+    period_start = _add_months(period_end, -REPORT_MONTHS)
+    months = [_add_months(period_start, i) for i in range(REPORT_MONTHS)]
+    month_values = [data["per_month"].get(m, 0) for m in months]
+    month_hidden = [0 < v < k for v in month_values]
+    total = sum(v for v, h in zip(month_values, month_hidden, strict=True) if not h)
+    all_suppressed = total < k
+    total_cell = Cell(
+        key="total",
+        label=_("All requests"),
+        count=None if all_suppressed else total,
+        suppressed=all_suppressed,
+    )
+    quarter_figures = data.get("quarters", {})
+    topic_ids = {t for figures in quarter_figures.values() for t in figures["by_topic"]}
+    topics = list(
+        Topic.objects.filter(
+            Q(pk__in=program.topics.values("pk")) | Q(pk__in=list(topic_ids))
+        ).order_by("sort_order", "name")
+    )
+    quarters = [
+        _quarter_build(q, data["per_month"], quarter_figures.get(q, _empty_figures()), topics, k)
+        for q in report_quarters(period_end)
+    ]
 
     first_contact = []
     for month, value, hidden in zip(months, month_values, month_hidden, strict=True):
@@ -641,11 +829,7 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
         activity.append(
             _alone("signups", _("Sign-ups for coming group sessions"), activity_data["signups"], k)
         )
-    shares = [
-        _share("referred", _("Professional help offered"), referrals[0], total_cell),
-        _share("no_match", _("No eligible supporter at first"), matching[0], total_cell),
-        _share("capacity", _("Capacity in use"), capacity[0], capacity[1]),
-    ]
+    shares = [_share("capacity", _("Capacity in use"), capacity[0], capacity[1])]
 
     return Report(
         program=program,
@@ -662,17 +846,7 @@ def report_build(*, program: Program, data: dict, period_end: date) -> Report:
             # more gives nothing away even when every breakdown is hidden.
             month_hidden,
         ),
-        by_topic=_cells([t.slug for t in topics], topics, topic_values, topic_hidden),
-        by_channel=_cells(
-            channel_keys, [Channel(c).label for c in channel_keys], channel_values, channel_hidden
-        ),
-        by_urgency=_cells(
-            urgency_keys, [Urgency(u).label for u in urgency_keys], urgency_values, urgency_hidden
-        ),
-        cases=cases,
-        outcomes=outcomes,
-        referrals=referrals,
-        matching=matching,
+        quarters=quarters,
         first_contact=first_contact,
         supporters=supporters,
         training=training,
@@ -716,8 +890,7 @@ def report_filename(report: Report) -> str:
     return f"report-{report.program.slug}-{report.period_start:%Y-%m}-{report.last_month:%Y-%m}.csv"
 
 
-SECTIONS = (
-    "per_month",
+QUARTER_SECTIONS = (
     "by_channel",
     "by_urgency",
     "cases",
@@ -725,52 +898,54 @@ SECTIONS = (
     "referrals",
     "matching",
     "by_topic",
-    "supporters",
-    "training",
-    "capacity",
-    "activity",
 )
+PEOPLE_SECTIONS = ("supporters", "training", "capacity", "activity")
 
 
 def report_rows(report: Report) -> list[list]:
-    """The report as rows: section, key, label, count (empty when hidden), hidden."""
+    """The report as rows: period, section, key, label, count (empty when hidden), hidden.
+    The period is a month, a quarter ("2025-Q3"), the twelve months, or "now"."""
     hidden = _("hidden (fewer than %(k)s, or hidden to protect another count)") % {
         "k": report.threshold
     }
-    rows = [["total", "total", report.total.label, report.total.count, _yes(report.total)]]
-    for section in SECTIONS:
+    period = f"{report.period_start:%Y-%m}/{report.last_month:%Y-%m}"
+    rows = [[period, "total", "total", report.total.label, report.total.count, _yes(report.total)]]
+    for cell in report.per_month:
+        rows.append([cell.key, "per_month", cell.key, cell.label, cell.count, _yes(cell)])
+    for quarter in report.quarters:
+        cell = quarter.total
+        rows.append([quarter.key, "total", cell.key, cell.label, cell.count, _yes(cell)])
+        for section in QUARTER_SECTIONS:
+            for cell in getattr(quarter, section):
+                rows.append([quarter.key, section, cell.key, cell.label, cell.count, _yes(cell)])
+        for share in quarter.shares:
+            rows.append(_share_row(quarter.key, share))
+    for section in PEOPLE_SECTIONS:
         for cell in getattr(report, section):
-            rows.append([section, cell.key, cell.label, cell.count, _yes(cell)])
+            rows.append(["now", section, cell.key, cell.label, cell.count, _yes(cell)])
     for wait in report.first_contact:
-        rows.append(
-            [
-                "first_contact_median_hours",
-                wait.key,
-                wait.median_text if wait.shown else _("no requests") if wait.empty else hidden,
-                wait.median if wait.shown else None,
-                _("no") if wait.shown or wait.empty else _("yes"),
-            ]
-        )
-        rows.append(
-            [
-                "first_contact_p90_hours",
-                wait.key,
-                wait.p90_text if wait.shown else _("no requests") if wait.empty else hidden,
-                wait.p90 if wait.shown else None,
-                _("no") if wait.shown or wait.empty else _("yes"),
-            ]
-        )
+        for name, text, hours in (
+            ("first_contact_median_hours", wait.median_text, wait.median),
+            ("first_contact_p90_hours", wait.p90_text, wait.p90),
+        ):
+            rows.append(
+                [
+                    wait.key,
+                    name,
+                    wait.key,
+                    text if wait.shown else _("no requests") if wait.empty else hidden,
+                    hours if wait.shown else None,
+                    _("no") if wait.shown or wait.empty else _("yes"),
+                ]
+            )
     for share in report.shares:
-        rows.append(
-            [
-                "percent",
-                share.key,
-                share.label,
-                share.percent,
-                _("yes") if share.percent is None else _("no"),
-            ]
-        )
+        rows.append(_share_row("now", share))
     return rows
+
+
+def _share_row(period: str, share: Share) -> list:
+    hidden = _("yes") if share.percent is None else _("no")
+    return [period, "percent", share.key, share.label, share.percent, hidden]
 
 
 def _yes(cell: Cell) -> str:
@@ -788,7 +963,7 @@ def report_csv(report: Report) -> str:
         ],
         [],
     ]
-    header = [_("section"), _("key"), _("label"), _("count"), _("hidden")]
+    header = [_("period"), _("section"), _("key"), _("label"), _("count"), _("hidden")]
     body = exports.csv_text(header, report_rows(report))
     head = exports.csv_text(preamble[0], preamble[1:])
     return head + body

@@ -17,42 +17,60 @@ def _program(request, slug):
     )
 
 
-def _context(report, program, *, printable=False) -> dict:
-    k = report.threshold
-    sections = [
-        ("by-channel", _("How people asked to be contacted"), "", report.by_channel),
-        ("by-urgency", _("How soon people asked to hear back"), "", report.by_urgency),
+def _quarter_sections(quarter) -> list:
+    return [
+        ("by-channel", _("How people asked to be contacted"), "", quarter.by_channel),
+        ("by-urgency", _("How soon people asked to hear back"), "", quarter.by_urgency),
         (
             "cases",
-            _("Open and closed at the end of %(month)s")
-            % {"month": report.last_month.strftime("%Y-%m")},
+            _("Open and closed at the end of the quarter"),
             "",
-            report.cases,
+            quarter.cases,
         ),
         (
             "outcomes",
             _("Outcomes at closing"),
-            _("How the closed requests ended, as the supporter recorded it."),
-            report.outcomes,
+            _("How the requests closed by the end of the quarter ended, as recorded."),
+            quarter.outcomes,
         ),
         (
             "referrals",
             _("Professional help offered"),
             _("Requests where a supporter offered a referral to professional help."),
-            report.referrals,
+            quarter.referrals,
         ),
         (
             "matching",
             _("Finding a supporter"),
             _("Requests for which no eligible supporter was free when they came in."),
-            report.matching,
+            quarter.matching,
         ),
         (
             "by-topic",
             _("Topics"),
             _("A request may name several topics, or none, so these do not add up to the total."),
-            report.by_topic,
+            quarter.by_topic,
         ),
+    ]
+
+
+def _context(report, program, *, printable=False) -> dict:
+    k = report.threshold
+    topic_desc = _(
+        "Requests naming each topic. Topics named fewer than %(k)s times are drawn as a "
+        "dashed outline. The table beside the chart gives every number."
+    ) % {"k": k}
+    quarters = [
+        {
+            "quarter": quarter,
+            "sections": _quarter_sections(quarter),
+            "topic_chart": charts.row_chart(quarter.by_topic, k),
+            "topic_desc": topic_desc,
+        }
+        # The newest quarter first.
+        for quarter in reversed(report.quarters)
+    ]
+    sections = [
         (
             "supporters",
             _("Supporters now"),
@@ -81,12 +99,7 @@ def _context(report, program, *, printable=False) -> dict:
             "zero. The table beside the chart gives every number."
         )
         % {"hidden": report.hidden_months, "months": len(report.per_month), "k": k},
-        "topic_chart": charts.row_chart(report.by_topic, k),
-        "topic_desc": _(
-            "Requests naming each topic. Topics named fewer than %(k)s times are drawn as a "
-            "dashed outline. The table beside the chart gives every number."
-        )
-        % {"k": k},
+        "quarters": quarters,
         "wait_chart": charts.wait_chart(report.first_contact, list(reports.WAIT_BOUNDS)),
         "wait_desc": _(
             "For each month, the bar reaches the time within which half of the requests had "

@@ -205,13 +205,15 @@ def test_the_report_as_csv_is_the_pages_file_and_is_audited(program, admin):
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode())))
-        assert ["section", "key", "label", "count", "hidden"] in rows
-        assert any(row[:2] == ["first_contact_median_hours", row[1]] for row in rows if row)
+        assert ["period", "section", "key", "label", "count", "hidden"] in rows
+        assert any(row[1:3] == ["first_contact_median_hours", row[0]] for row in rows if row)
     entries = AuditEntry.objects.filter(program=program, action=AuditEntry.Action.EXPORT)
     assert [e.data for e in entries] == [{"format": "csv"}, {"format": "csv"}]
     # The JSON report is not an export, and has the new measures.
     body = client.get(url).json()
     assert entries.count() == 2
-    for key in ("outcomes", "referrals", "matching", "first_contact", "supporters", "training"):
+    for key in ("quarters", "first_contact", "supporters", "training"):
         assert key in body
+    for key in ("outcomes", "referrals", "matching", "by_channel", "by_topic"):
+        assert key in body["quarters"][-1]
     assert {"key", "shown", "median_hours", "p90_hours"} == set(body["first_contact"][0])

@@ -1,5 +1,6 @@
 """Reports: counts only, small numbers hidden, and hidden numbers not recoverable."""
 
+import math
 import random
 from datetime import date, datetime
 
@@ -79,8 +80,10 @@ def test_counts_that_could_only_be_ones_are_protected_by_hiding_more():
     assert sum(hidden) >= 3
 
 
-# Generated data sets: thirteen months of requests, each month's requests split over every
-# breakdown, so that two consecutive monthly reports (months 0-11, then 1-12) can be built.
+# Generated data sets: fifteen months of requests (October 2024 to December 2025), each
+# month's requests split over every breakdown, so that two consecutive monthly reports
+# (ending in October, November or December 2025, then a month later) and every quarter they
+# show can be built.
 DIMENSIONS = {
     "channel": list(Channel.values),
     "urgency": list(Urgency.values),
@@ -89,6 +92,8 @@ DIMENSIONS = {
     "matching": ["no_match", "matched"],
 }
 OUTCOMES = [*Case.Outcome.values, ""]
+FIRST_MONTH = date(2024, 10, 1)
+MONTHS = 15
 
 
 def _split(rng: random.Random, n: int, parts: int) -> list[int]:
@@ -110,40 +115,63 @@ def _months_data(counts: list[int], seed: int) -> list[dict]:
     return months
 
 
-def _raw(months: list[dict], first: date, k: int) -> dict:
-    """What `_gather` hands over: breakdowns count only the shown months' requests."""
-    shown = [m for m in months if m["n"] >= k]
+def _index(month: date) -> int:
+    return (month.year - FIRST_MONTH.year) * 12 + month.month - FIRST_MONTH.month
 
-    def total(name, key):
-        return sum(m[name][key] for m in shown)
 
+def _shown_months(months: list[dict], quarter: date, k: int) -> list[int]:
+    first = _index(quarter)
+    return [i for i in range(first, first + 3) if months[i]["n"] >= k]
+
+
+def _raw(months: list[dict], period_end: date, k: int) -> dict:
+    """What `_gather` hands over: each quarter's figures count its shown months only."""
+
+    def total(population, name, key):
+        return sum(months[i][name][key] for i in population)
+
+    quarters = {}
+    for quarter in reports.report_quarters(period_end):
+        shown = _shown_months(months, quarter, k)
+        quarters[quarter] = {
+            "by_channel": {c: total(shown, "channel", c) for c in Channel.values},
+            "by_urgency": {u: total(shown, "urgency", u) for u in Urgency.values},
+            "closed": total(shown, "case", "closed"),
+            "outcomes": {o: total(shown, "outcome", o) for o in OUTCOMES},
+            "referred": total(shown, "referral", "offered"),
+            "no_match": total(shown, "matching", "no_match"),
+            "by_topic": {},
+        }
     return {
-        "per_month": {reports._add_months(first, i): m["n"] for i, m in enumerate(months)},
-        "by_channel": {c: total("channel", c) for c in Channel.values},
-        "by_urgency": {u: total("urgency", u) for u in Urgency.values},
-        "closed": total("case", "closed"),
-        "outcomes": {o: total("outcome", o) for o in OUTCOMES},
-        "referred": total("referral", "offered"),
-        "no_match": total("matching", "no_match"),
-        "by_topic": {},
+        "per_month": {reports._add_months(FIRST_MONTH, i): m["n"] for i, m in enumerate(months)},
+        "quarters": quarters,
     }
 
 
 def _report_of(program, months: list[dict], period_end: date):
-    first = reports._add_months(period_end, -reports.REPORT_MONTHS)
-    raw = _raw(months, first, program.report_threshold)
+    raw = _raw(months, period_end, program.report_threshold)
     return reports.report_build(program=program, data=raw, period_end=period_end)
 
 
-def _breakdowns(report) -> dict[str, list]:
+def _breakdowns(cells_of) -> dict[str, list]:
     return {
-        "channel": report.by_channel,
-        "urgency": report.by_urgency,
-        "case": report.cases,
-        "referral": report.referrals,
-        "matching": report.matching,
-        "outcome": report.outcomes,
+        "channel": cells_of.by_channel,
+        "urgency": cells_of.by_urgency,
+        "case": cells_of.cases,
+        "referral": cells_of.referrals,
+        "matching": cells_of.matching,
+        "outcome": cells_of.outcomes,
     }
+
+
+def _published(report, months: list[dict], k: int) -> list[tuple]:
+    """Every breakdown the report shows, as (name, population, cells): the population is
+    the months (indices into `months`) whose requests the breakdown counts."""
+    return [
+        (name, tuple(_shown_months(months, quarter.start, k)), cells)
+        for quarter in report.quarters
+        for name, cells in _breakdowns(quarter).items()
+    ]
 
 
 class LinearAttacker:
@@ -195,8 +223,129 @@ class LinearAttacker:
 PRIME = 2**61 - 1
 
 
-def _cell_row(name: str, key: str, population: list[int]) -> dict:
+def _cell_row(name: str, key: str, population) -> dict:
     return {(name, m, key): 1 for m in population}
+
+
+class BoundsAttacker:
+    """Everything two reports show, as integer constraints: each breakdown's unknown count
+    per group of months (months that every published breakdown counts alike) is a
+    non-negative integer, a group's counts add up to its requests (outcomes: to its
+    closed requests), every shown cell is a sum of them, and a hidden cell is at least 1
+    while its breakdown shows a non-zero count. A hidden cell is pinned when every
+    solution gives it the same value. Solved exactly: bounds propagation and bisection."""
+
+    def __init__(self, months: list[dict], published: list[tuple]):
+        signature: dict[int, set] = {}
+        for i, (_name, population, _cells) in enumerate(published):
+            for m in population:
+                signature.setdefault(m, set()).add(i)
+        groups: dict[frozenset, list[int]] = {}
+        for m, sig in signature.items():
+            groups.setdefault(frozenset(sig), []).append(m)
+        self.groups = list(groups.values())
+        self.domains: dict[tuple, tuple[int, int]] = {}
+        self.constraints: list[tuple[list, int, float]] = []
+        for g, members in enumerate(self.groups):
+            n = sum(months[m]["n"] for m in members)
+            for name, keys in [*DIMENSIONS.items(), ("outcome", OUTCOMES)]:
+                terms = [((name, g, key), 1) for key in keys]
+                self.domains.update({(name, g, key): (0, n) for key in keys})
+                if name == "outcome":
+                    terms.append((("case", g, "closed"), -1))
+                    self.constraints.append((terms, 0, 0))
+                else:
+                    self.constraints.append((terms, n, n))
+        self.hidden: list[list] = []
+        for name, population, cells in published:
+            in_groups = [g for g, members in enumerate(self.groups) if members[0] in population]
+            lower = 1 if any(c.count for c in cells) else 0
+            for cell in cells:
+                terms = [((name, g, cell.key), 1) for g in in_groups]
+                if cell.suppressed and terms:  # a count over no month is 0, and hides nothing
+                    self.constraints.append((terms, lower, math.inf))
+                    self.hidden.append(terms)
+                elif cell.suppressed:
+                    continue
+                else:
+                    self.constraints.append((terms, cell.count, cell.count))
+
+    @staticmethod
+    def _propagate(domains: dict, constraints: list) -> dict | None:
+        domains = dict(domains)
+        changed = True
+        while changed:
+            changed = False
+            for terms, low, high in constraints:
+                smin = sum(domains[v][0] if c > 0 else -domains[v][1] for v, c in terms)
+                smax = sum(domains[v][1] if c > 0 else -domains[v][0] for v, c in terms)
+                if smin > high or smax < low:
+                    return None
+                for v, c in terms:
+                    lo, hi = domains[v]
+                    own_min, own_max = (lo, hi) if c > 0 else (-hi, -lo)
+                    # What this term may be, given what the others can add up to.
+                    t_min, t_max = max(own_min, low - (smax - own_max)), own_max
+                    if high != math.inf:
+                        t_max = min(own_max, high - (smin - own_min))
+                    new = (t_min, t_max) if c > 0 else (-t_max, -t_min)
+                    if new[0] > new[1]:
+                        return None
+                    if new != (lo, hi):
+                        domains[v] = (int(new[0]), int(new[1]))
+                        smin = sum(domains[u][0] if d > 0 else -domains[u][1] for u, d in terms)
+                        smax = sum(domains[u][1] if d > 0 else -domains[u][0] for u, d in terms)
+                        changed = True
+        return domains
+
+    def _solve(self, domains: dict, constraints: list) -> dict | None:
+        domains = self._propagate(domains, constraints)
+        if domains is None:
+            return None
+        free = [v for v, (lo, hi) in domains.items() if lo < hi]
+        if not free:
+            return {v: lo for v, (lo, _hi) in domains.items()}
+        var = min(free, key=lambda v: domains[v][1] - domains[v][0])
+        lo, hi = domains[var]
+        middle = (lo + hi) // 2
+        for part in ((lo, middle), (middle + 1, hi)):
+            found = self._solve({**domains, var: part}, constraints)
+            if found is not None:
+                return found
+        return None
+
+    def _components(self) -> dict:
+        """{variable: (its domains, the constraints it is tied into)}: solved apart."""
+        parent = {v: v for v in self.domains}
+
+        def root(v):
+            while parent[v] != v:
+                parent[v] = parent[parent[v]]
+                v = parent[v]
+            return v
+
+        for terms, _low, _high in self.constraints:
+            for v, _c in terms[1:]:
+                parent[root(v)] = root(terms[0][0])
+        parts: dict = {}
+        for v in self.domains:
+            parts.setdefault(root(v), ({}, []))[0][v] = self.domains[v]
+        for constraint in self.constraints:
+            parts[root(constraint[0][0][0])][1].append(constraint)
+        return {v: parts[root(v)] for v in self.domains}
+
+    def pinned(self) -> list[list]:
+        components = self._components()
+        result = []
+        for terms in self.hidden:
+            domains, constraints = components[terms[0][0]]
+            solution = self._solve(domains, constraints)
+            assert solution is not None, "the true data is a solution"
+            value = sum(solution[v] for v, _c in terms)
+            others = [(terms, 0, value - 1), (terms, value + 1, math.inf)]
+            if not any(self._solve(domains, [*constraints, other]) is not None for other in others):
+                result.append(terms)
+        return result
 
 
 @settings(
@@ -206,65 +355,75 @@ def _cell_row(name: str, key: str, population: list[int]) -> dict:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    counts=st.lists(st.integers(0, 14), min_size=13, max_size=13),
+    counts=st.lists(st.integers(0, 14), min_size=MONTHS, max_size=MONTHS),
     seed=st.integers(0, 2**16),
     k=st.integers(min_value=5, max_value=7),
+    first_end=st.sampled_from([date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]),
 )
-def test_no_hidden_count_can_be_recovered_from_two_consecutive_reports(program, counts, seed, k):
+def test_no_hidden_count_can_be_recovered_from_two_consecutive_reports(
+    program, counts, seed, k, first_end
+):
     program.report_threshold = k
     months = _months_data(counts, seed)
-    period_end = date(2026, 1, 1)
-    windows = [(0, reports._add_months(period_end, -1)), (1, period_end)]
     attacker = LinearAttacker(len(months))
     hidden: list[dict] = []
-    for offset, end in windows:
-        report = _report_of(program, months[offset : offset + 12], end)
-        every = [report.total, *report.per_month, *report.by_topic]
-        every += [c for cells in _breakdowns(report).values() for c in cells]
+    published = []
+    for end in (first_end, reports._add_months(first_end, 1)):
+        report = _report_of(program, months, end)
+        offset = _index(report.period_start)
+        every = [report.total, *report.per_month]
+        every += [c for q in report.quarters for c in [q.total, *q.by_topic]]
+        every += [c for _n, _p, cells in _published(report, months, k) for c in cells]
         assert not any(c.count is not None and 0 < c.count < k for c in every)
-        population = [
-            offset + i for i, c in enumerate(report.per_month) if not c.suppressed and c.count
-        ]
         for i, cell in enumerate(report.per_month):
             row = {("n", offset + i): 1}
-            (hidden.append(row) if cell.suppressed else attacker.learn(row | {"=": cell.count}))
-        if report.total.suppressed:
-            breakdown_cells = [c for cells in _breakdowns(report).values() for c in cells]
-            assert all(c.suppressed for c in [*breakdown_cells, *report.by_topic])
-            continue
-        assert report.total.count == sum(months[m]["n"] for m in population)
-        # Within one report, every breakdown with a shown total leaves each hidden count at
-        # least two possible values (an attacker who knows the zero rule, by brute force).
-        for name, cells in _breakdowns(report).items():
-            whole = report.cases[1].count if name == "outcome" else report.total.count
-            if whole is not None and any(c.suppressed for c in cells):
-                for options in feasible_values([c.count for c in cells], whole):
-                    assert len(options) >= 2, (name, [c.count for c in cells])
+            (hidden.append(row) if cell.suppressed else attacker.learn(row))
+        for quarter in report.quarters:
+            population = _shown_months(months, quarter.start, k)
+            if quarter.total.suppressed:
+                assert all(c.suppressed for c in quarter.by_topic)
+                assert all(c.suppressed for cells in _breakdowns(quarter).values() for c in cells)
+            else:
+                assert quarter.total.count == sum(months[m]["n"] for m in population)
+        for name, population, cells in _published(report, months, k):
+            published.append((name, population, cells))
             for cell in cells:
                 row = _cell_row(name, cell.key, population)
                 (hidden.append(row) if cell.suppressed else attacker.learn(row))
-    # Across both reports and all their breakdowns together, no hidden count follows.
-    attacker.rows = [{key: v for key, v in row.items() if key != "="} for row in attacker.rows]
+    # A quarter shown by both reports shows the very same cells in both.
+    seen: dict = {}
+    for name, population, cells in published:
+        figures = [(c.key, c.count, c.suppressed) for c in cells]
+        assert seen.setdefault((name, population), figures) == figures
+    # Across both reports and all their breakdowns together, no hidden count follows
+    # linearly, nor from the counts being integers of at least zero.
     basis = attacker.basis()
     for row in hidden:
         if row:
             assert not attacker.recovers(row, basis), row
+    assert BoundsAttacker(months, published).pinned() == []
 
 
 def test_the_old_rolling_total_would_give_a_hidden_month_away(program):
     """Why hidden months are left out of every total: two consecutive reports' totals
     differ by the month that came in less the month that left."""
     program.report_threshold = 5
-    counts = [3, *[8] * 11, 9]
+    counts = [0, 0, 3, *[8] * 11, 9]  # from October 2024: December 2024 has 3
     months = _months_data(counts, seed=1)
-    first = _report_of(program, months[:12], date(2025, 12, 1))
-    second = _report_of(program, months[1:], date(2026, 1, 1))
+    first = _report_of(program, months, date(2025, 12, 1))
+    second = _report_of(program, months, date(2026, 1, 1))
     assert first.per_month[0].suppressed and not second.per_month[-1].suppressed
     # The difference of totals no longer contains the hidden month.
     assert second.total.count - first.total.count == 9
 
 
 # ---------------------------------------------------------------- the service
+
+
+def _quarter_month() -> date:
+    """The last month of the last quarter that has ended: its breakdowns are shown."""
+    period_end = timezone.localdate().replace(day=1)
+    return reports._add_months(reports.report_quarters(period_end)[-1], 2)
 
 
 def _request_in(program, month: date, **kwargs):
@@ -275,21 +434,23 @@ def _request_in(program, month: date, **kwargs):
 
 
 def test_report_counts_whole_past_months_and_hides_small_ones(program, admin):
-    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    month = _quarter_month()
     for _ in range(6):
-        _request_in(program, last_month)
-    _request_in(program, last_month, urgency=Urgency.SOON)
+        _request_in(program, month)
+    _request_in(program, month, urgency=Urgency.SOON)
     _request_in(program, timezone.localdate().replace(day=1))  # this month: not yet counted
 
     report = reports.program_report(program=program, actor=admin)
 
     assert report.total.count == 7
-    month = next(c for c in report.per_month if c.key == last_month.strftime("%Y-%m"))
-    assert month.count == 7
-    urgency = {c.key: c for c in report.by_urgency}
+    cell = next(c for c in report.per_month if c.key == month.strftime("%Y-%m"))
+    assert cell.count == 7
+    quarter = report.quarters[-1]
+    assert quarter.total.count == 7
+    urgency = {c.key: c for c in quarter.by_urgency}
     assert urgency["soon"].suppressed and urgency["soon"].count is None
     # One hidden urgency would be 7 minus the shown ones: a second one is hidden too.
-    assert sum(c.suppressed for c in report.by_urgency) >= 2
+    assert sum(c.suppressed for c in quarter.by_urgency) >= 2
 
 
 def test_report_of_a_quiet_program_hides_everything(program, admin):
@@ -358,47 +519,52 @@ def _request_at(program, moment, *, closed_at=None, channel=Channel.MESSAGES, **
     return request
 
 
-def test_report_counts_each_breakdown_exactly_up_to_the_month_boundaries(program, admin):
-    period_end = timezone.localdate().replace(day=1)
-    period_start = reports._add_months(period_end, -reports.REPORT_MONTHS)
-    start, end = reports._aware(period_start), reports._aware(period_end)
+def test_report_counts_each_breakdown_exactly_up_to_the_quarter_boundaries(program, admin):
+    quarter = reports.report_quarters(timezone.localdate().replace(day=1))[-1]
+    start = reports._aware(quarter)
+    end = reports._aware(reports._add_months(quarter, 3))
     instant = timezone.timedelta(microseconds=1)
-    second = reports._aware(reports._add_months(period_start, 1))
+    second = reports._aware(reports._add_months(quarter, 1))
     topic = program.topics.order_by("sort_order", "name").first()
-    for _ in range(5):  # the first instant of the period, all in the first month
+    for _ in range(5):  # the first instant of the quarter, all in its first month
         _request_at(program, start, channel="phone", topics=[topic])
     _request_at(program, second - instant, urgency=Urgency.SOON)  # still the first month
-    for _ in range(5):  # the first instant of the second month, closed within the period
+    for _ in range(5):  # the first instant of the second month, closed within the quarter
         _request_at(program, second, closed_at=end - instant, topics=[topic])
-    for _ in range(6):  # the last instant of the period, closed only after it
+    for _ in range(6):  # the last instant of the quarter, closed only after it
         _request_at(program, end - instant, closed_at=end)
-    _request_at(program, start - instant)  # before the period
-    _request_at(program, end)  # the current month
+    _request_at(program, start - instant)  # the quarter before
+    _request_at(program, end)  # the quarter after
 
     report = reports.program_report(program=program, actor=admin)
 
     months = {c.key: c.count for c in report.per_month}
-    assert report.total.count == 17
-    assert months[period_start.strftime("%Y-%m")] == 6
-    assert months[reports._add_months(period_start, 1).strftime("%Y-%m")] == 5
-    assert months[reports._add_months(period_end, -1).strftime("%Y-%m")] == 6
-    assert {c.key: c.count for c in report.by_channel}["phone"] == 5
-    assert {c.key: c.count for c in report.cases} == {"open": 12, "closed": 5}
-    assert {c.key: c.count for c in report.by_topic}[topic.slug] == 10
+    assert months[quarter.strftime("%Y-%m")] == 6
+    assert months[reports._add_months(quarter, 1).strftime("%Y-%m")] == 5
+    assert months[reports._add_months(quarter, 2).strftime("%Y-%m")] == 6
+    shown = report.quarters[-1]
+    assert shown.total.count == 17
+    assert {c.key: c.count for c in shown.by_channel}["phone"] == 5
+    assert {c.key: c.count for c in shown.cases} == {"open": 12, "closed": 5}
+    assert {c.key: c.count for c in shown.by_topic}[topic.slug] == 10
 
 
 def _report_queries(program, admin) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cache.clear()  # the scan itself, not past months read back from the cache
+    from programs.models import ReportQuarter
+
+    # The scan itself, not past months or quarters read back.
+    cache.clear()
+    ReportQuarter.objects.all().delete()
     with CaptureQueriesContext(connection) as queries:
         reports.program_report(program=program, actor=admin)
     return [q["sql"] for q in queries.captured_queries]
 
 
 def test_report_reads_the_requests_in_two_queries_however_many_there_are(program, admin):
-    last_month = reports._add_months(timezone.localdate().replace(day=1), -1)
+    last_month = _quarter_month()
     topics = list(program.topics.all()[:2])
     for _ in range(program.report_threshold):
         _request_in(program, last_month, topics=topics)
@@ -414,9 +580,9 @@ def test_report_reads_the_requests_in_two_queries_however_many_there_are(program
         )
     many = _report_queries(program, admin)
 
-    assert len(many) == len(few) <= 16
-    # Cold: one scan for the months, one for every partition of the shown months, one for
-    # the topic breakdown: never one per breakdown.
+    assert len(many) == len(few) <= 18
+    # Cold: one scan for the months, one grouped scan for every partition of the shown
+    # quarters, one of the cases supporters hold now: never one per breakdown.
     assert sum('FROM "programs_case" ' in sql for sql in many) == 3
 
 
@@ -424,10 +590,15 @@ def test_report_reads_the_requests_in_two_queries_however_many_there_are(program
 
 
 def _figures(report) -> dict:
+    names = ("by_topic", "by_channel", "by_urgency", "cases", "outcomes", "matching")
     return {
-        name: [(c.key, c.count, c.suppressed) for c in getattr(report, name)]
-        for name in ("per_month", "by_topic", "by_channel", "by_urgency", "cases")
-    } | {"total": report.total.count}
+        (quarter.key, name): [(c.key, c.count, c.suppressed) for c in getattr(quarter, name)]
+        for quarter in report.quarters
+        for name in names
+    } | {
+        "per_month": [(c.key, c.count) for c in report.per_month],
+        "total": report.total.count,
+    }
 
 
 def _counted(fn):
@@ -459,35 +630,36 @@ def test_a_second_report_reads_past_months_from_the_cache_with_the_same_figures(
     assert _figures(second) == _figures(first)
     assert first.total.count == 36
     assert len(warm) < len(cold)
-    # The topic breakdown is not read again; one scan stays, for urgency and closures.
+    # Neither the topics nor the requests are read again: the ended quarters are stored,
+    # and the only scan left is of the cases supporters hold now.
     assert sum('"programs_case_topics"' in sql for sql in warm) == 0
-    # One scan of the shown months' requests, one of the cases supporters hold now.
-    assert sum('FROM "programs_case" ' in sql for sql in warm) == 2
+    assert sum('FROM "programs_case" ' in sql for sql in warm) == 1
 
 
-def test_urgency_and_closures_of_cached_months_are_counted_fresh(program, admin):
-    last_month = _spread(program)
-    # A report whose period runs to next month, so a closure now falls within it.
-    next_month = reports._add_months(timezone.localdate().replace(day=1), 1)
-    before = reports.program_report(program=program, actor=admin, today=next_month)
+def test_a_reported_quarter_keeps_its_figures_whatever_changes_later(program, admin):
+    from programs.models import ReportQuarter
+
+    _spread(program, months=9)
+    before = reports.program_report(program=program, actor=admin)
+    quarter = before.quarters[-1]
+    assert quarter.total.count and ReportQuarter.objects.filter(program=program).exists()
     k = program.report_threshold
-    chosen = list(
-        Case.objects.filter(created_at__lt=reports._aware(last_month)).values_list("pk", flat=True)[
-            :k
-        ]
+    made = Case.objects.filter(
+        created_at__gte=reports._aware(quarter.start), created_at__lt=reports._aware(quarter.end)
     )
-    # A requester's later message can make an open request urgent; closing moves it.
-    Case.objects.filter(pk__in=chosen).update(
-        urgency=Urgency.URGENT, closed_at=timezone.now(), status="closed"
-    )
-    after = reports.program_report(program=program, actor=admin, today=next_month)
+    chosen = list(made.values_list("pk", flat=True)[:k])
+    # A requester's later message can make a request urgent, an assignment clears no_match:
+    # a quarter already reported shows what it showed, so no difference gives them away.
+    Case.objects.filter(pk__in=chosen).update(urgency=Urgency.URGENT, no_match=True)
+    cache.clear()
+    after = reports.program_report(program=program, actor=admin)
 
-    def counts(report, name):
-        return {c.key: c.count for c in getattr(report, name)}
-
-    assert (counts(before, "cases")["closed"], counts(after, "cases")["closed"]) == (0, k)
-    assert (counts(before, "by_urgency")["urgent"], counts(after, "by_urgency")["urgent"]) == (0, k)
-    assert counts(after, "per_month") == counts(before, "per_month")
+    assert _figures(after) == _figures(before)
+    # Counted afresh, the change would show.
+    ReportQuarter.objects.all().delete()
+    fresh = reports.program_report(program=program, actor=admin).quarters[-1]
+    assert {c.key: c.count for c in fresh.by_urgency}["urgent"] == k
+    assert {c.key: c.count for c in quarter.by_urgency}["urgent"] == 0
 
 
 def test_the_month_not_yet_over_is_never_cached(program, admin):
