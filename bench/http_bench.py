@@ -34,6 +34,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import gunicorn_server  # bench/, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "54342"))
@@ -337,23 +339,8 @@ def measure(label: str, env: dict, tmp: Path) -> list[dict]:
     run([PYTHON, __file__, "fill", str(out), str(ROUNDS)], env)
     data = json.loads(out.read_text())
     print(f"{label}: filled in {time.perf_counter() - started:.0f} s", flush=True)
-    log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115 (closed with the server)
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "toolkit.wsgi",
-            "--preload",
-            "-w",
-            str(WORKERS),
-            "-b",
-            f"127.0.0.1:{HTTP_PORT}",
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    server = gunicorn_server.start(
+        env, tmp / "gunicorn.log", workers=WORKERS, port=HTTP_PORT, preload=True
     )
     try:
         for _ in range(150):
@@ -388,7 +375,6 @@ def measure(label: str, env: dict, tmp: Path) -> list[dict]:
     finally:
         server.terminate()
         server.wait(20)
-        log.close()
     rows = [{"load": (load_before, load_after)}]
     medians = {name: statistics.median(x["rate"] for x in runs) for name, runs in results.items()}
     for name, base, _method, key, _credential in ENDPOINTS:

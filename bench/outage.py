@@ -31,6 +31,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import gunicorn_server  # bench/, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "54398"))
@@ -211,23 +213,7 @@ def main() -> None:
         )
         import psycopg  # the one-INSERT view's table comes from bench/baseline's migration
 
-        log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115 (closed with the server)
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "toolkit.wsgi",
-                "-w",
-                str(WORKERS),
-                "-b",
-                f"127.0.0.1:{HTTP_PORT}",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        server = gunicorn_server.start(env, tmp / "gunicorn.log", workers=WORKERS, port=HTTP_PORT)
         for _ in range(100):
             if post("/bench/insert/", {})[0] == 201:
                 break
