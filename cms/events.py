@@ -12,15 +12,19 @@ cookie: the form carries a signed one-time token (privacy.formtokens).
 
 import dataclasses
 import datetime as dt
+import logging
 import secrets
 import zoneinfo
 
 from dateutil.rrule import rruleset, rrulestr
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +34,8 @@ from privacy.crypto import keyed_digest
 from programs.models import SupporterProfile, TrainingRequirement
 
 from .models import EventIndexPage, EventPage, EventSignup, ProgramPage
+
+logger = logging.getLogger(__name__)
 
 LISTED_AHEAD = dt.timedelta(weeks=8)
 LISTED_ON_PAGE = 12
@@ -409,16 +415,16 @@ def signup_cancel(*, program_page: ProgramPage, code: str) -> Cancelled | None:
 
 def _place_freed_send(*, signup_id: int) -> None:
     """Tell the person who moved up from the waiting list that they have a place."""
-    import logging
-
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     signup = EventSignup.objects.filter(pk=signup_id).select_related("event").first()
     if signup is None or not signup.email:
         return
+    # The place is theirs either way; the email is a courtesy.
+    _signup_email(signup, "emails/event_place_freed.txt")
+
+
+def _signup_email(signup: EventSignup, template: str) -> bool:
+    """Send one of the sign-up emails (subject on the template's first line) to the address
+    the person gave; False, and logged, if it could not be sent."""
     program = _program_of(signup.event)
     context = {
         "signup": signup,
@@ -426,12 +432,14 @@ def _place_freed_send(*, signup_id: int) -> None:
         "program": program.name if program else "",
     }
     with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string("emails/event_place_freed.txt", context)
+        body = render_to_string(template, context)
     subject, _sep, text = body.partition("\n")
     try:
         send_mail(subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [signup.email])
-    except Exception:  # the place is theirs either way; the email is a courtesy
-        logging.getLogger(__name__).exception("a waiting-list email could not be sent")
+    except Exception:
+        logger.exception("a sign-up email could not be sent (%s)", template)
+        return False
+    return True
 
 
 def signups_purge_past(*, now: dt.datetime | None = None) -> int:
@@ -520,29 +528,14 @@ REMINDER_AHEAD = dt.timedelta(hours=24)
 def signup_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Email a reminder to each person with a place in a session starting within a day who
     gave an email, then forget the email: it was kept for this one message."""
-    import logging
-
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     now = now or timezone.now()
     due = EventSignup.objects.filter(
         waiting=False, email__isnull=False, occurrence__gte=now, occurrence__lt=now + REMINDER_AHEAD
     ).select_related("event")
     sent = 0
     for signup in due:
-        occurrence = Occurrence(signup.event, signup.occurrence)
-        program = _program_of(signup.event)
-        context = {"signup": signup, "occurrence": occurrence, "program": program.name}
-        with translation.override(settings.LANGUAGE_CODE):
-            body = render_to_string("emails/event_reminder.txt", context)
-        subject, _sep, text = body.partition("\n")
-        try:
-            send_mail(subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [signup.email])
-        except Exception:  # the place is kept; the reminder is only a courtesy
-            logging.getLogger(__name__).exception("an event reminder could not be sent")
+        # The place is kept if the reminder fails; it is only a courtesy.
+        if not _signup_email(signup, "emails/event_reminder.txt"):
             continue
         EventSignup.objects.filter(pk=signup.pk).update(email=None)
         sent += 1

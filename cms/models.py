@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -326,8 +327,6 @@ class AskForSupportBlock(blocks.StructBlock):
         template = "cms/blocks/ask_for_support.html"
 
     def get_context(self, value, parent_context=None):
-        from django.urls import reverse
-
         context = super().get_context(value, parent_context=parent_context)
         program = (parent_context or {}).get("program")
         context["request_url"] = (
