@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from programs import permissions, selectors_audit
 from programs.models import AuditEntry
-from programs.services.audit import audit_record
+from programs.services.audit import audit_read_record
 
 from ..permissions import program_for
 from .base import VIA, StaffAPIView, errors
@@ -120,15 +120,12 @@ class AuditView(StaffAPIView):
                 }
                 for case in selectors_audit.cases_by_ref(program=program, ref=ref)
             ]
-        audit_record(
+        audit_read_record(
             program=program,
             actor=request.user,
-            action=AuditEntry.Action.AUDIT_VIEW,
-            target=f"#{selectors_audit.case_ref_normalise(ref)}" if ref else "",
-            data={
-                "via": VIA,
-                "page": page.number,
-                **{k: str(v) for k, v in data.items() if v and k not in ("case", "page")},
-            },
+            case_ref=ref or "",
+            page=page.number,
+            filters=data,
+            via=VIA,
         )
         return Response(AuditPageSerializer(body).data)

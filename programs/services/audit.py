@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import AuditEntry, CaseAccess, Program
+from ..selectors_audit import case_ref_normalise
 
 
 def audit_record(
@@ -48,3 +49,21 @@ def audit_purge_expired(*, now=None) -> int:
                 )
         removed += entries + accesses
     return removed
+
+
+def audit_read_record(
+    *, program: Program, actor, case_ref: str, page: int, filters: dict, via: str
+) -> AuditEntry:
+    """Reading the audit trail is itself audited: which page, which filters, which case
+    number looked up (web and API alike)."""
+    return audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEntry.Action.AUDIT_VIEW,
+        target=f"#{case_ref_normalise(case_ref)}" if case_ref else "",
+        data={
+            "via": via,
+            "page": page,
+            **{k: str(v) for k, v in filters.items() if v and k not in ("case", "page")},
+        },
+    )

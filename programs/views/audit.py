@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from .. import selectors_audit
 from ..models import AuditEntry
-from ..services.audit import audit_record
+from ..services.audit import audit_read_record
 
 PAGE_SIZE = 50
 
@@ -72,16 +72,13 @@ def program_audit(request, slug):
         until=filters.get("until"),
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_record(
+    audit_read_record(
         program=program,
         actor=request.user,
-        action=AuditEntry.Action.AUDIT_VIEW,
-        target=f"#{selectors_audit.case_ref_normalise(ref)}" if ref else "",
-        data={
-            "via": "web",
-            "page": page.number,
-            **{k: str(v) for k, v in filters.items() if v and k != "case"},
-        },
+        case_ref=ref,
+        page=page.number,
+        filters=filters,
+        via="web",
     )
     rows = [(entry, selectors_audit.entry_facts(entry)) for entry in page]
     query = request.GET.copy()
