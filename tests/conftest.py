@@ -8,6 +8,7 @@ import time_machine
 from django.core.cache import caches
 
 from cms import pagecache
+from programs import memo, versions
 from programs.models import Role
 from tests.factories import make_active_supporter, make_member, make_program, program_prebuilt
 
@@ -19,10 +20,14 @@ def _fresh_cache():
     for store in caches.all():
         store.clear()
     pagecache._kept_stamps.clear()
+    memo.forget()
+    versions.forget_local()
     yield
     for store in caches.all():
         store.clear()
     pagecache._kept_stamps.clear()
+    memo.forget()
+    versions.forget_local()
 
 
 @pytest.fixture(autouse=True)

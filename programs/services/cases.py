@@ -12,7 +12,7 @@ from django_tasks import task
 
 from privacy.timeutils import coarse_now
 
-from .. import eligibility, permissions, selectors
+from .. import eligibility, permissions, selectors, versions
 from ..models import (
     AuditEntry,
     Case,
@@ -461,6 +461,7 @@ def cases_purge_expired(*, now=None) -> int:
                 last_contact_at=None,
                 closed_at=_month_start(case.closed_at),
             )
+            versions.changed(case.program_id)  # update() sends no signal
         purged += 1
         programs[case.program] = programs.get(case.program, 0) + 1
     for program, count in programs.items():

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from privacy import formtokens
 
-from .. import eligibility, permissions, selectors, selectors_audit
+from .. import eligibility, memo, permissions, selectors, selectors_audit
 from ..models import (
     Case,
     CaseAccess,
@@ -191,13 +191,27 @@ def staff_form_once(request, name, case, write):
 @login_required
 @require_GET
 def index(request):
+    # Built once per change to the programs where the person holds a caseload (see memo);
+    # their roles are read anew on every request.
+    held = permissions.program_keys_for(request.user, permissions.HOLD_CASELOAD)
+    body = memo.remembered(
+        memo.slot_for(request, "caseload", tuple(held)),
+        programs=held,
+        build=lambda: _caseload_body(request),
+    )
+    if body is None:
+        raise Http404
+    return TemplateResponse(request, "programs/caseload/index.html", {"body": body})
+
+
+def _caseload_body(request):
+    """The caseload's sections as HTML, or None when the person holds no caseload."""
     profiles = selectors.caseload_profiles(user=request.user)
     if not profiles:
-        raise Http404
+        return None
     context = {"profiles": profiles, **selectors.caseload_cases(user=request.user)}
-    context["decline_form"] = DeclineForm(prefix="decline")
     _render_summaries([*context["open"], *context["closed"]], show_program=len(profiles) > 1)
-    return TemplateResponse(request, "programs/caseload/index.html", context)
+    return render_to_string("programs/caseload/_index_body.html", context, request)
 
 
 def case_links(name: str, *args):
