@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from programs import permissions, selectors
+from programs import memo, permissions, selectors
 from programs.models import (
     Case,
     CaseAccess,
@@ -55,11 +55,23 @@ class CaseloadView(StaffAPIView):
         responses={200: s.CaseListSerializer(many=True), **errors(401, 403, 429)},
     )
     def get(self, request):
-        case_list = selectors.caseload_cases(user=request.user, closed_limit=0)["open"]
+        held = permissions.program_keys_for(request.user, permissions.HOLD_CASELOAD)
+        # Built once per change to the person's programs (see programs.memo); their roles are
+        # read anew on every request, and every reload is audited.
+        case_list, data = memo.remembered(
+            memo.slot_for(request, "api-caseload", tuple(held), forms=False),
+            programs=held,
+            build=lambda: _caseload(request.user),
+        )
         cases.audit_many(
             cases=case_list, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA
         )
-        return Response(s.CaseListSerializer(case_list, many=True).data)
+        return Response(data)
+
+
+def _caseload(user):
+    case_list = selectors.caseload_cases(user=user, closed_limit=0)["open"]
+    return case_list, s.CaseListSerializer(case_list, many=True).data
 
 
 class CaseDetailView(StaffAPIView):

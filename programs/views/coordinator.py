@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import eligibility, permissions, selectors
+from .. import eligibility, memo, permissions, selectors
 from ..models import CaseAccess, SupporterProfile
 from ..services import cases, roster
 from .caseload import (
@@ -52,16 +53,30 @@ def _program(request, slug):
 @require_GET
 def index(request, slug):
     program = _program(request, slug)
+    number = request.GET.get("page", "")
+    # Built once per change to the program (see memo); the role is checked above, anew.
+    body, queue = memo.remembered(
+        memo.slot_for(request, "coordinate", program.pk, number),
+        programs=[program.pk],
+        build=lambda: _coordinator_body(request, program, number),
+    )
+    # The queue shows each request's text, so each counts as a view of that case, on every
+    # reload.
+    cases.audit_many(cases=queue, actor=request.user, action=CaseAccess.Action.VIEW)
+    context = {"coordinated_program": program, "body": body}
+    return TemplateResponse(request, "programs/coordinator/index.html", context)
+
+
+def _coordinator_body(request, program, number):
+    """The coordinator page's sections as HTML, and the page of the queue they show."""
     paginator = Paginator(selectors.coordinator_queue(program=program), QUEUE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(number)
     queue = list(page.object_list)
     ranked = eligibility.ranked_for_cases(cases=queue, per_case=CANDIDATES_SHOWN)
     for case in queue:
         case.candidates = ranked.get(case.pk, [])
         for supporter in case.candidates:
             supporter.reasons = eligibility.explain(supporter, case)
-    # The queue shows each request's text, so each counts as a view of that case.
-    cases.audit_many(cases=queue, actor=request.user, action=CaseAccess.Action.VIEW)
     supporters = selectors.coordinator_supporters(program=program)
     open_cases = selectors.coordinator_cases(program=program)
     page_of = case_links("programs:coordinate_request", program.slug)
@@ -78,7 +93,8 @@ def index(request, slug):
         "paused": [s for s in supporters if s.status == SupporterProfile.Status.PAUSED],
         "debriefs": [s for s in supporters if s.debrief_requested_at],
     }
-    return TemplateResponse(request, "programs/coordinator/index.html", context)
+    body = render_to_string("programs/coordinator/_index_body.html", context, request)
+    return body, queue
 
 
 def _request_page(request, program, case, assign_form=None, reply_form=None, status=200):
