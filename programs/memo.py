@@ -2,8 +2,8 @@
 
 The caseload, the coordinator page and the API caseload rebuild the same thing on every
 reload: a few costly queries (standing, training, matching) and a long template. Each
-keeps its result here under a slot (the page, the person, their CSRF secret when the page
-carries forms, the language, the page number) together with the data versions of the
+keeps its result here under a slot (the page, the person, the language, the page number)
+together with the data versions of the
 programs it shows (`programs.versions`). A reload finds the copy while no version moved and
 it is less than SECONDS old; otherwise it builds anew.
 
@@ -17,15 +17,16 @@ SECONDS bounds what changes with the clock alone ("no contact in 14 days", train
 expires today): such a figure is at most that late.
 """
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from hashlib import sha256
 
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from . import versions
 
@@ -41,14 +42,20 @@ def enabled() -> bool:
     return getattr(settings, "TOOLKIT_STAFF_MEMO", True)
 
 
-def slot_for(request, page: str, *parts, forms: bool = True) -> tuple:
-    """The slot of this person's page. With `forms`, the copy's forms carry a CSRF token
-    made from this person's secret, so the slot holds (a digest of) it."""
-    secret = ""
-    if forms:
-        get_token(request)
-        secret = sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
-    return (page, request.user.pk, secret, translation.get_language(), *parts)
+def slot_for(request, page: str, *parts) -> tuple:
+    """The slot of this person's page (in their language)."""
+    return (page, request.user.pk, translation.get_language(), *parts)
+
+
+# A page kept here is rendered with this in place of its forms' CSRF token, and each
+# request puts in its own (`with_csrf`): one copy serves every session of the person,
+# each with a token of its own session. Random, so no words of a request can hold it.
+CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+
+
+def with_csrf(request, html: str):
+    """A kept page's HTML with this request's CSRF token in its forms."""
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
 
 
 def remembered(slot: tuple, *, programs, build: Callable[[], object]):

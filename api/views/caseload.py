@@ -59,7 +59,7 @@ class CaseloadView(StaffAPIView):
         # Built once per change to the person's programs (see programs.memo); their roles are
         # read anew on every request, and every reload is audited.
         case_list, data = memo.remembered(
-            memo.slot_for(request, "api-caseload", tuple(held), forms=False),
+            memo.slot_for(request, "api-caseload", tuple(held)),
             programs=held,
             build=lambda: _caseload(request.user),
         )

@@ -201,7 +201,8 @@ def index(request):
     )
     if body is None:
         raise Http404
-    return TemplateResponse(request, "programs/caseload/index.html", {"body": body})
+    context = {"body": memo.with_csrf(request, body)}
+    return TemplateResponse(request, "programs/caseload/index.html", context)
 
 
 def _caseload_body(request):
@@ -211,6 +212,7 @@ def _caseload_body(request):
         return None
     context = {"profiles": profiles, **selectors.caseload_cases(user=request.user)}
     _render_summaries([*context["open"], *context["closed"]], show_program=len(profiles) > 1)
+    context["csrf_token"] = memo.CSRF_PLACEHOLDER
     return render_to_string("programs/caseload/_index_body.html", context, request)
 
 

@@ -63,7 +63,7 @@ def index(request, slug):
     # The queue shows each request's text, so each counts as a view of that case, on every
     # reload.
     cases.audit_many(cases=queue, actor=request.user, action=CaseAccess.Action.VIEW)
-    context = {"coordinated_program": program, "body": body}
+    context = {"coordinated_program": program, "body": memo.with_csrf(request, body)}
     return TemplateResponse(request, "programs/coordinator/index.html", context)
 
 
@@ -92,6 +92,7 @@ def _coordinator_body(request, program, number):
         "supporters": supporters,
         "paused": [s for s in supporters if s.status == SupporterProfile.Status.PAUSED],
         "debriefs": [s for s in supporters if s.debrief_requested_at],
+        "csrf_token": memo.CSRF_PLACEHOLDER,
     }
     body = render_to_string("programs/coordinator/_index_body.html", context, request)
     return body, queue
