@@ -5,8 +5,11 @@ this module; only the membership services in `services.members` grant or revoke.
 Cases are narrowed by assignment here rather than by a guardian row per case.
 """
 
+import functools
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -65,20 +68,49 @@ def roles_of(user) -> dict[int, frozenset[str]]:
     if memo not in (None, _NO_MEMO):
         return memo
     content_type = ContentType.objects.get_for_model(Program)
-    direct = UserObjectPermission.objects.filter(user=user, content_type=content_type)
-    grouped = GroupObjectPermission.objects.filter(group__user=user, content_type=content_type)
     found: dict[int, set[str]] = {}
-    rows = (
-        direct.values_list("object_pk", "permission__codename")
-        .order_by()
-        .union(grouped.values_list("object_pk", "permission__codename").order_by())
-    )
-    for object_pk, codename in rows:
-        found.setdefault(int(object_pk), set()).add(codename)
+    with connection.cursor() as cursor:
+        cursor.execute(_roles_sql(), [user.pk, content_type.pk, user.pk, content_type.pk])
+        for object_pk, codename in cursor.fetchall():
+            found.setdefault(int(object_pk), set()).add(codename)
     result = {pk: frozenset(perms) for pk, perms in found.items()}
     if memo is None:
         setattr(user, _MEMO, result)
     return result
+
+
+@functools.cache
+def _roles_sql() -> str:
+    """The user's object permissions, direct or through a group, as (object_pk, codename):
+    what guardian's two tables say, in one statement written once. Every staff request
+    asks it, and the ORM spent longer compiling the union than the database running it.
+    Only quoted names from the models are formatted in; the values are parameters."""
+    qn = connection.ops.quote_name
+    direct, grouped = UserObjectPermission._meta, GroupObjectPermission._meta
+    permission = direct.get_field("permission").related_model._meta
+    groups = direct.get_field("user").related_model._meta.get_field("groups")
+    through = groups.remote_field.through._meta
+
+    def column(meta, name):
+        return f"{qn(meta.db_table)}.{qn(meta.get_field(name).column)}"
+
+    def rows(meta, joins, who):
+        return (
+            f"SELECT {column(meta, 'object_pk')}, {column(permission, 'codename')} "  # noqa: S608
+            f"FROM {qn(meta.db_table)} INNER JOIN {qn(permission.db_table)} "
+            f"ON {column(permission, 'id')} = {column(meta, 'permission')}{joins} "
+            f"WHERE {who} = %s AND {column(meta, 'content_type')} = %s"
+        )
+
+    group_join = (
+        f" INNER JOIN {qn(through.db_table)} "
+        f"ON {column(through, 'group')} = {column(grouped, 'group')}"
+    )
+    return (
+        rows(direct, "", column(direct, "user"))
+        + " UNION "
+        + rows(grouped, group_join, column(through, "user"))
+    )
 
 
 def _program_ids(user, perms) -> list[int]:

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import eligibility, memo, permissions, selectors
-from ..models import CaseAccess, SupporterProfile
+from ..models import CaseAccess, Program, SupporterProfile
 from ..services import cases, roster
 from .caseload import (
     ALREADY_SENT,
@@ -52,13 +52,16 @@ def _program(request, slug):
 @login_required
 @require_GET
 def index(request, slug):
-    program = _program(request, slug)
+    # The role is checked anew on every request; the page is built once per change to the
+    # program (see memo), so only what the frame shows is read here.
+    program = selectors.program_get_for_user(
+        user=request.user, slug=slug, perm=permissions.TRIAGE, only=("pk", "slug", "name")
+    )
     number = request.GET.get("page", "")
-    # Built once per change to the program (see memo); the role is checked above, anew.
     body, queue = memo.remembered(
         memo.slot_for(request, "coordinate", program.pk, number),
         programs=[program.pk],
-        build=lambda: _coordinator_body(request, program, number),
+        build=lambda: _coordinator_body(request, Program.objects.get(pk=program.pk), number),
     )
     # The queue shows each request's text, so each counts as a view of that case, on every
     # reload.
