@@ -820,9 +820,19 @@ class CaseAccess(ChoiceLabels, models.Model):
         REQUESTER_COPY = "requester_copy", _("Requester downloaded their copy")
 
     case_id = models.UUIDField(db_index=True)
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    # No database constraints: every list a person reads writes a row per case (50 on a
+    # caseload), and on PostgreSQL each constraint costs a check per row at the commit. The
+    # rows come only from services.cases (program from the case row, actor from the
+    # request); Django still cascades a deleted program and clears a deleted actor.
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     via = models.CharField(max_length=8, default="web")

@@ -108,7 +108,7 @@ def _roles_sql() -> str:
     )
     return (
         rows(direct, "", column(direct, "user"))
-        + " UNION "
+        + " UNION ALL "
         + rows(grouped, group_join, column(through, "user"))
     )
 
