@@ -8,6 +8,9 @@ class RateCount(models.Model):
     never an address. `expires` is the end of the window, never a time taken from a request.
     Rows are deleted only once their window has ended (ratelimit.purge_expired), so no flood
     of new keys can push out a count that is still running.
+
+    The same table holds the programs' data versions (programs.versions, keys "version:…"):
+    counters raised with the same one-statement upsert, whose window never ends.
     """
 
     key = models.CharField(max_length=100, primary_key=True)

@@ -58,20 +58,20 @@ class CaseloadView(StaffAPIView):
         held = permissions.program_keys_for(request.user, permissions.HOLD_CASELOAD)
         # Built once per change to the person's programs (see programs.memo); their roles are
         # read anew on every request, and every reload is audited.
-        case_list, data = memo.remembered(
+        shown, data = memo.remembered(
             memo.slot_for(request, "api-caseload", tuple(held)),
             programs=held,
             build=lambda: _caseload(request.user),
         )
-        cases.audit_many(
-            cases=case_list, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA
-        )
+        cases.audit_many(keys=shown, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA)
         return Response(data)
 
 
 def _caseload(user):
     case_list = selectors.caseload_cases(user=user, closed_limit=0)["open"]
-    return case_list, s.CaseListSerializer(case_list, many=True).data
+    # A plain list: the serializer's own keeps the serializer, and with it every case.
+    data = list(s.CaseListSerializer(case_list, many=True).data)
+    return [case.pk for case in case_list], data
 
 
 class CaseDetailView(StaffAPIView):

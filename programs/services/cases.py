@@ -42,11 +42,11 @@ def audit(*, case: Case, actor, action: str, via: str = "web") -> None:
     )
 
 
-def audit_many(*, cases, actor, action: str, via: str = "web") -> None:
-    """One audit row per case shown together (a queue, a caseload), in one INSERT however
-    many: `INSERT … SELECT` over the cases' keys takes one parameter a case where a bulk
-    insert takes six, so it is never split into batches."""
-    keys = [c.pk for c in cases]
+def audit_many(*, cases=(), keys=(), actor, action: str, via: str = "web") -> None:
+    """One audit row per case shown together (a queue, a caseload), given as cases or as
+    their keys, in one INSERT however many: `INSERT … SELECT` over the keys takes one
+    parameter a case where a bulk insert takes six, so it is never split into batches."""
+    keys = [*keys, *(c.pk for c in cases)]
     if not keys:
         return
     qn = connection.ops.quote_name

@@ -32,6 +32,12 @@ AT = datetime(2026, 3, 4, 14, 7, 23, tzinfo=UTC)
 HOUR = int(AT.timestamp()) // 3600
 
 
+def rate_counts():
+    """The rate-limit counts; the table also holds the programs' data versions
+    (programs.versions), counters that never expire."""
+    return RateCount.objects.filter(key__startswith="rl:")
+
+
 @pytest.fixture
 def intake_cap_of_five(settings):
     settings.TOOLKIT_RATE_LIMITS = {
@@ -92,7 +98,7 @@ def test_counting_the_client_and_everyone_is_one_statement():
             ratelimit.allow("intake", "asker")
     assert len(counted) == 3  # each hit: the client's count and everyone's, together
     assert all(q["sql"].startswith("INSERT INTO") for q in counted.captured_queries)
-    counts = dict(RateCount.objects.values_list("key", "count"))
+    counts = dict(rate_counts().values_list("key", "count"))
     assert counts == {f"rl:intake:c:asker:{HOUR}": 3, f"rl:intake:g:{HOUR}": 3}
     with CaptureQueriesContext(connection) as read:
         assert ratelimit.exceeded("intake", "asker") is False
@@ -104,7 +110,7 @@ def test_counting_the_client_and_everyone_is_one_statement():
 def test_each_count_expires_at_the_end_of_its_window_never_at_the_time_of_the_hit():
     ratelimit.allow("lookup", "asker")  # 10-minute windows
     ratelimit.allow("intake", "asker")  # hourly windows
-    rows = RateCount.objects.all()
+    rows = rate_counts()
     assert {row.key.split(":")[1]: row.expires for row in rows} == {
         "lookup": datetime(2026, 3, 4, 14, 10, tzinfo=UTC),
         "intake": datetime(2026, 3, 4, 15, 0, tzinfo=UTC),
@@ -118,10 +124,13 @@ def test_purge_removes_only_counts_whose_window_has_ended(at_fixed_time):
         ratelimit.allow("intake", f"asker-{n}")
     at_fixed_time.move_to(datetime(2026, 3, 4, 14, 10, 1, tzinfo=UTC))
     out = io.StringIO()
+    versions = set(RateCount.objects.filter(key__startswith="version:").values_list("key"))
     call_command("purge_expired", stdout=out)
     assert "Removed 6 rate-limit counts whose window had ended." in out.getvalue()
-    scopes = {key.split(":")[1] for key in RateCount.objects.values_list("key", flat=True)}
+    scopes = {key.split(":")[1] for key in rate_counts().values_list("key", flat=True)}
     assert scopes == {"intake"}
+    assert versions  # the cast's programs have been saved
+    assert set(RateCount.objects.filter(key__startswith="version:").values_list("key")) == versions
     assert ratelimit.allow("intake", "asker-0") is False  # the running hour still counts
     assert ratelimit.purge_expired() == 0
 
@@ -131,7 +140,7 @@ def test_a_native_cache_can_hold_the_counts_instead(settings):
     settings.TOOLKIT_RATE_LIMIT_STORE = "cache"
     assert sum(ratelimit.allow("intake", f"asker-{n}") for n in range(10)) == 5
     assert ratelimit.exceeded("intake", "someone-new") is True
-    assert not RateCount.objects.exists()
+    assert not rate_counts().exists()
     assert cache.get(f"rl:intake:g:{HOUR}") == 10
 
 
