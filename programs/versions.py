@@ -24,7 +24,7 @@ program) raise nothing: a renamed topic shows on staff pages within `memo.SECOND
 """
 
 import functools
-import logging
+import itertools
 import threading
 from datetime import UTC, datetime
 
@@ -33,13 +33,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from privacy.ratelimit import DatabaseCounter
 
-logger = logging.getLogger(__name__)
-
 # A counter row that purge_expired never removes.
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 _KEY = "version:program:{}"
 
 _local: dict[int, int] = {}
+_ticks = itertools.count(1)
 _pending = threading.local()
 
 
@@ -77,7 +76,7 @@ def changed(*program_ids) -> None:
     if not ids:
         return
     for pk in ids:
-        _local[pk] = _local.get(pk, 0) + 1
+        _local[pk] = next(_ticks)  # a number never given before, even across threads
     pending = _pending_ids()
     pending.update(ids)
     # One flush per change, each taking the whole pending set: the first to run after the
