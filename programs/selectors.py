@@ -98,6 +98,10 @@ def _program_from_memo(slug: str) -> Program:
     _public_memo.pop(slug, None)
     started, kept_since = time.time_ns(), time.monotonic()
     program = _program_with_help(slug)
+    # Whether the request form asks about units (a unit's save stamps the program too).
+    program.prefetched_units = list(
+        Unit.objects.filter(program=program).order_by("sort_order", "pk")
+    )
     pickled = pickle.dumps(program, pickle.HIGHEST_PROTOCOL)
     _public_memo[slug] = (program.pk, started, kept_since, pickled)
     return program
