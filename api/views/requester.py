@@ -78,7 +78,7 @@ class ProgramRequestsView(AnonymousAPIView):
                     selectors.help_resources(program=program, crisis_only=True), many=True
                 ).data,
             )
-        data = validated(s.RequestInSerializer, request.data)
+        data = validated(s.RequestInSerializer, request.data, fast=True)
         choices = _resolve_intake_choices(program, data)
         submission = intake.case_submit(
             program=program,
