@@ -273,12 +273,32 @@ def _on_program_part_changed(sender, instance, **kwargs):
     invalidate(program_scope(instance.program_id))
 
 
+def program_stamp(program_id) -> int | None:
+    """When the program, its crisis lines, help or units last changed, read as a page hit
+    reads it (at most once a second per worker); None when it has no stamp. Unlike a page
+    hit, nothing is written for a missing stamp: a stamp written now would tell when a
+    requester sent something."""
+    scope = program_scope(program_id)
+    now = time.monotonic()
+    kept = _kept_stamps.get(scope)
+    if kept is not None and now - kept[1] < STAMPS_KEPT_SECONDS:
+        return kept[0]
+    stamp = caches["default"].get(_STAMP_KEY.format(scope))
+    if stamp is not None:
+        _kept_stamps[scope] = (stamp, now)
+    return stamp
+
+
 def connect_receivers() -> None:
     from django.db.models.signals import post_delete, post_save
     from wagtail.models import Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
+    from programs import selectors
     from programs.models import HelpResource, Program, Unit
+
+    # The public intake keeps a program for a second at most past a change, as pages are.
+    selectors.memo_stamps_from(program_stamp)
 
     uid = "cms-pagecache-"
     page_published.connect(_on_page_changed, dispatch_uid=uid + "published")

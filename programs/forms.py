@@ -132,7 +132,9 @@ class IntakeForm(forms.Form):
         if not any(c in CHANNELS_NEEDING_CONTACT for c in offered):
             del self.fields["contact_detail"]
         units = choices["units"]
-        if units.exists():
+        # A remembered program (selectors.program_get_public with memo) knows its units.
+        known = getattr(program, "prefetched_units", None)
+        if units.exists() if known is None else known:
             unit = program.unit_label
             self.fields["excluded_unit"].queryset = units
             self.fields["excluded_unit"].label = _("Not someone from my %(unit)s (optional)") % {

@@ -1,5 +1,7 @@
 """Reads, already scoped to what the caller may see."""
 
+import pickle
+import time
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -31,13 +33,24 @@ from .models import (
 )
 
 
-def program_get_public(*, slug: str, with_help: bool = True) -> Program:
+def program_get_public(*, slug: str, with_help: bool = True, memo: bool = False) -> Program:
     """A program's public face: anyone may see its pages and crisis lines.
 
     Without `with_help` its crisis lines and help are read only if asked for (the API's
-    intake answers with them only when a request shows crisis)."""
+    intake answers with them only when a request shows crisis).
+
+    With `memo`, the program and its help come from this worker's memo when no change has
+    stamped the program since they were read (see `memo_stamps_from`): a change through
+    this worker shows at once, through another within a second. Each caller gets its own
+    copy, so nothing it changes reaches another request."""
+    if memo and _memo_stamp is not None:
+        return _program_from_memo(slug)
     if not with_help:
         return get_object_or_404(Program, slug=slug)
+    return _program_with_help(slug)
+
+
+def _program_with_help(slug: str) -> Program:
     return get_object_or_404(
         Program.objects.prefetch_related(
             # Into a list: a prefetched ParentalKey manager must never be filtered
@@ -50,6 +63,48 @@ def program_get_public(*, slug: str, with_help: bool = True) -> Program:
         ),
         slug=slug,
     )
+
+
+# slug -> (program id, when its reading began: wall clock in ns and monotonic seconds,
+# the pickled program with its help). Kept pickled: each caller unpickles its own copy.
+_public_memo: dict[str, tuple[int, int, float, bytes]] = {}
+_memo_stamp = None
+# A backstop only, as for cached pages: freshness is decided by the program's stamp.
+MEMO_SECONDS = 10 * 60
+
+
+def memo_stamps_from(stamp_of) -> None:
+    """`stamp_of(program_id)` answers when the program, its crisis lines, help or units last
+    changed (ns since the epoch, or None if unknown). cms.pagecache hands its program stamps
+    over at start-up: every save of those rows stamps them (programs imports no cms)."""
+    global _memo_stamp
+    _memo_stamp = stamp_of
+
+
+def _memo_fresh(program_id: int, started: int, kept_since: float) -> bool:
+    if time.monotonic() - kept_since > MEMO_SECONDS or time.time_ns() < started:
+        return False  # kept too long, or the clock went back: the stamps cannot be compared
+    try:
+        stamp = _memo_stamp(program_id)
+    except Exception:  # the shared cache is down: read the row, as without the memo
+        return False
+    return stamp is not None and stamp < started
+
+
+def _program_from_memo(slug: str) -> Program:
+    kept = _public_memo.get(slug)
+    if kept is not None and _memo_fresh(*kept[:3]):
+        return pickle.loads(kept[3])  # noqa: S301 (pickled by this process)
+    _public_memo.pop(slug, None)
+    started, kept_since = time.time_ns(), time.monotonic()
+    program = _program_with_help(slug)
+    # Whether the request form asks about units (a unit's save stamps the program too).
+    program.prefetched_units = list(
+        Unit.objects.filter(program=program).order_by("sort_order", "pk")
+    )
+    pickled = pickle.dumps(program, pickle.HIGHEST_PROTOCOL)
+    _public_memo[slug] = (program.pk, started, kept_since, pickled)
+    return program
 
 
 def program_get_for_user(*, user, slug: str, perm: str, only=()) -> Program:

@@ -69,7 +69,7 @@ class ProgramRequestsView(AnonymousAPIView):
         responses={201: s.ReceiptOutSerializer, **errors(400, 404, 409, 413, 415, 429)},
     )
     def post(self, request, slug):
-        program = selectors.program_get_public(slug=slug, with_help=False)
+        program = selectors.program_get_public(slug=slug, memo=True)
         if not program.accepts_requests:
             # Before anything is read or stored: nothing of what was sent is kept.
             raise ProgramNotOpen(
@@ -78,7 +78,7 @@ class ProgramRequestsView(AnonymousAPIView):
                     selectors.help_resources(program=program, crisis_only=True), many=True
                 ).data,
             )
-        data = validated(s.RequestInSerializer, request.data)
+        data = validated(s.RequestInSerializer, request.data, fast=True)
         choices = _resolve_intake_choices(program, data)
         submission = intake.case_submit(
             program=program,
@@ -94,13 +94,16 @@ class ProgramRequestsView(AnonymousAPIView):
         crisis_lines = (
             selectors.help_resources(program=program, crisis_only=True) if submission.crisis else []
         )
+        # What s.ReceiptOutSerializer (the schema) describes, built directly.
         body = {
             "receipt_code": submission.receipt_code,
-            "status": submission.case.status,
+            "status": str(submission.case.status),
             "crisis": submission.crisis,
-            "crisis_lines": crisis_lines,
+            "crisis_lines": s.HelpResourceSerializer(crisis_lines, many=True).data
+            if crisis_lines
+            else [],
         }
-        return Response(s.ReceiptOutSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 def _lookup(request, code: str) -> Case:

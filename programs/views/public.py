@@ -54,7 +54,7 @@ def _rate_limited_message() -> str:
 @require_http_methods(["GET", "POST"])
 def request_support(request, slug):
     """Limits first, then the form, then the receipt code, all at one address."""
-    program = selectors.program_get_public(slug=slug)
+    program = selectors.program_get_public(slug=slug, memo=True)
     if request.method == "POST" and request.POST.get("step") == "details":
         # If the program closed while the form was open, the service refuses it and the
         # answers come back, so nothing the requester wrote is lost (and nothing is kept).

@@ -33,7 +33,6 @@ from programs.models import (
     Case,
     HelpResource,
     Organisation,
-    Program,
     Role,
     SupporterProfile,
     TrainingCompletion,
@@ -550,14 +549,17 @@ def test_program_settings_read_as_written_to_requesters_staff_and_in_emails(sett
     status_url = reverse("programs:status", args=[program.slug])
     organisation = Organisation.objects.get(pk=program.organisation_id)
     for index, payload in enumerate(PAYLOADS):
-        Program.objects.filter(pk=program.pk).update(
-            name=fit(payload, 200),
-            unit_label=fit(payload, 40),
-            confidentiality_limits=payload,
-            crisis_phrases=payload,
-            expected_reply_time=fit(payload, 120),
-            staffed_hours=fit(payload, 200),
-        )
+        changes = {
+            "name": fit(payload, 200),
+            "unit_label": fit(payload, 40),
+            "confidentiality_limits": payload,
+            "crisis_phrases": payload,
+            "expected_reply_time": fit(payload, 120),
+            "staffed_hours": fit(payload, 200),
+        }
+        for field, value in changes.items():
+            setattr(program, field, value)
+        program.save(update_fields=list(changes))  # as the settings page saves
         Organisation.objects.filter(pk=organisation.pk).update(name=fit(payload, 200))
         name = fit(payload, 200)
         limits = page_of(requester.get(request_url), payload)

@@ -327,7 +327,8 @@ def test_a_unit_from_another_program_is_refused(client, program, other_program):
 
 def test_a_closed_program_says_so_and_keeps_the_answers(client, program):
     token = open_form(client, program)
-    Program.objects.filter(pk=program.pk).update(state=Program.State.CLOSED)
+    program.state = Program.State.CLOSED
+    program.save(update_fields=["state"])  # as closing it does (services.launch)
     response = client.post(request_url(program), request_data(token, message="Keep me."))
     assert response.status_code == 400
     page = text(response)
