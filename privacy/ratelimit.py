@@ -74,7 +74,8 @@ class DatabaseCounter:
         )
         field = RateCount._meta.get_field("expires")
         params = []
-        for key, expires in expiries.items():
+        # In key order, so two statements that share keys always lock them in one order.
+        for key, expires in sorted(expiries.items()):
             params += [key, field.get_db_prep_value(expires, connection)]
         rows = ", ".join(["(%s, 1, %s)"] * len(expiries))
         with connection.cursor() as cursor:
@@ -145,12 +146,25 @@ def hit(key: str, limit: int, window: int) -> bool:
     return hit_all((key, limit, window))
 
 
-def hit_all(*limits: tuple[str, int, int]) -> bool:
+def hit_all(*limits: tuple[str, int, int], also: dict[str, datetime] | None = None) -> bool:
     """Count one hit under each (key, limit, window), together; True while all are under
-    their limits. Every count is taken even when one is already over."""
+    their limits. Every count is taken even when one is already over.
+
+    `also` ({stored key: expiry}) are counters raised in the same statement that limit
+    nothing (a program's data version, programs.versions); only for the database store."""
     stored = {key: (_key(key, window), limit) for key, limit, window in limits}
-    counts = store().hit_many(dict(stored_key for stored_key, _limit in stored.values()))
+    hits = dict(stored_key for stored_key, _limit in stored.values())
+    if also:
+        if not in_database():
+            raise ValueError("Other counters join the rate-limit count only in the database.")
+        hits.update(also)
+    counts = store().hit_many(hits)
     return all(counts[stored_key[0]] <= limit for stored_key, limit in stored.values())
+
+
+def in_database() -> bool:
+    """Whether the counts live in the database (RateCount), not in a native cache."""
+    return isinstance(store(), DatabaseCounter)
 
 
 def _full(key: str, limit: int, window: int) -> bool:
@@ -170,16 +184,18 @@ def _limits(scope: str):
     return limits["client"], limits["global"]
 
 
-def allow(scope: str, client: str, *, client_limit: int | None = None) -> bool:
+def allow(
+    scope: str, client: str, *, client_limit: int | None = None, also: dict | None = None
+) -> bool:
     """Count a hit for this client and for everyone; False if either limit is passed.
 
     client_limit replaces the per-client count from the settings (a program's own limit);
-    the window stays the scope's.
+    the window stays the scope's. `also`: see hit_all.
     """
     per_client, overall = _limits(scope)
     if client_limit is not None:
         per_client = (client_limit, per_client[1])
-    return hit_all((f"{scope}:c:{client}", *per_client), (f"{scope}:g", *overall))
+    return hit_all((f"{scope}:c:{client}", *per_client), (f"{scope}:g", *overall), also=also)
 
 
 def exceeded(scope: str, client: str) -> bool:

@@ -85,11 +85,12 @@ def changed(*program_ids) -> None:
     transaction.on_commit(_flush, robust=True)
 
 
-def raised_in_transaction(program_id: int) -> str:
-    """The key of a program whose shared number the caller raises itself, in the statement
-    that ends its transaction (the intake's rate-limit count); the commit raises it no more."""
+def raised_in_transaction(program_id: int) -> dict:
+    """{key: expiry} of a program's shared number for the caller to raise itself, in the
+    statement that ends its transaction (the intake's rate-limit count, with
+    ratelimit.allow's `also`): the commit raises it no more."""
     _pending_ids().discard(program_id)
-    return key(program_id)
+    return {key(program_id): NEVER}
 
 
 def _pending_ids() -> set[int]:

@@ -13,7 +13,7 @@ from django_tasks_db import DatabaseBackend
 from privacy import ratelimit, receipts
 from privacy.timeutils import coarse_now
 
-from .. import crisis
+from .. import crisis, versions
 from ..models import (
     CHANNELS_NEEDING_CONTACT,
     Case,
@@ -187,8 +187,14 @@ def case_submit(
         # should not be locked out by another program's traffic, nor by a strict default.
         # Counted last, inside the transaction: one commit for the whole intake, the shared
         # count's row is held only for that commit, and a refusal keeps nothing.
+        # The program's data version (programs.versions: the coordinator's queue shows the
+        # request) is raised in that same statement when the counts live in the database,
+        # so the request costs no statement after the commit either.
         if client_key is not None and not ratelimit.allow(
-            "intake", f"{program.pk}:{client_key}", client_limit=program.intake_limit_per_hour
+            "intake",
+            f"{program.pk}:{client_key}",
+            client_limit=program.intake_limit_per_hour,
+            also=versions.raised_in_transaction(program.pk) if ratelimit.in_database() else {},
         ):
             raise ratelimit.RateLimited
     return Submission(case=case, receipt_code=code, crisis=crisis)

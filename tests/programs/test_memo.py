@@ -8,9 +8,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from privacy import ratelimit
 from programs import memo, versions
 from programs.models import Case, Membership, Role, SupporterProfile
 from programs.services import cases, intake, members
@@ -171,3 +174,42 @@ def test_a_new_request_is_in_the_coordinators_queue_on_the_next_reload(
     ref = str(submission.case.pk)[:8]
     assert ref not in before
     assert ref in after
+
+
+def _shared(program):
+    return versions.read([program.pk])[0][1]
+
+
+def test_a_new_request_raises_its_programs_version_in_its_rate_limit_count(
+    program, django_capture_on_commit_callbacks, settings
+):
+    settings.TOOLKIT_RATE_LIMIT_STORE = "database"
+    before = _shared(program)
+    with (
+        CaptureQueriesContext(connection) as counted,
+        django_capture_on_commit_callbacks(execute=False) as after_commit,
+    ):
+        intake.case_submit(program=program, message="Hard week", client_key="asker")
+    upserts = [q["sql"] for q in counted.captured_queries if "privacy_ratecount" in q["sql"]]
+
+    assert len(upserts) == 1  # the client's count, everyone's and the program's version
+    assert _shared(program) == before + 1
+    for callback in after_commit:
+        callback()  # the routing task's and the flush: nothing more to raise
+    assert _shared(program) == before + 1
+
+
+def test_a_refused_request_leaves_the_programs_version_where_it_was(program, settings):
+    settings.TOOLKIT_RATE_LIMIT_STORE = "database"
+    settings.TOOLKIT_RATE_LIMITS = {
+        **settings.TOOLKIT_RATE_LIMITS,
+        "intake": {"client": (1, 3600), "global": (100, 3600)},
+    }
+    program.intake_limit_per_hour = 1
+    intake.case_submit(program=program, message="First", client_key="asker")
+    before = _shared(program)
+
+    with pytest.raises(ratelimit.RateLimited):
+        intake.case_submit(program=program, message="Second", client_key="asker")
+
+    assert _shared(program) == before
