@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-PG_PORT ?= 54329
+# Below the kernel's ephemeral range (32768-60999): a client socket in TIME-WAIT on the
+# port would keep the server from binding it.
+PG_PORT ?= 25329
 PGDATA_DIR := /tmp/toolkit-pgdata-$(PG_PORT)
 
 .PHONY: install demo run test test-sqlite test-postgres test-e2e lint format check system-deps bench clean

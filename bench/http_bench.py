@@ -38,7 +38,7 @@ import gunicorn_server  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PG_PORT = int(os.environ.get("BENCH_PG_PORT", "54342"))
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "25342"))
 HTTP_PORT = int(os.environ.get("BENCH_HTTP_PORT", "8342"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))

@@ -35,7 +35,7 @@ import gunicorn_server  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PG_PORT = int(os.environ.get("BENCH_PG_PORT", "54398"))
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "25398"))
 HTTP_PORT = int(os.environ.get("BENCH_HTTP_PORT", "8398"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 INTAKES = int(os.environ.get("BENCH_INTAKES", "3000"))
