@@ -3,9 +3,9 @@
 The caseload, the coordinator page and the API caseload rebuild the same thing on every
 reload: a few costly queries (standing, training, matching) and a long template. Each
 keeps its result here under a slot (the page, the person, the language, the page number)
-together with the data versions of the
-programs it shows (`programs.versions`). A reload finds the copy while no version moved and
-it is less than SECONDS old; otherwise it builds anew.
+together with the data versions of the programs it shows (`programs.versions`). A reload
+finds the copy while no version moved and it is less than SECONDS old; otherwise it
+builds anew.
 
 What never comes from here: who may see the page. The views check the person's roles on
 every request and key the slot by the programs they hold, so a revoked role shows at once.
