@@ -2,9 +2,9 @@
 
 The caseload, the coordinator page and the API caseload rebuild the same thing on every
 reload: a few costly queries (standing, training, matching) and a long template. Each
-keeps its result here under a slot (the page, the person, the language, the page number)
-together with the data versions of the programs it shows (`programs.versions`). A reload
-finds the copy while no version moved and it is less than SECONDS old; otherwise it
+keeps its result here under a slot (the page, the person, the host, the language, the page
+number) together with the data versions of the programs it shows (`programs.versions`). A
+reload finds the copy while no version moved and it is less than SECONDS old; otherwise it
 builds anew.
 
 What never comes from here: who may see the page. The views check the person's roles on
@@ -43,8 +43,9 @@ def enabled() -> bool:
 
 
 def slot_for(request, page: str, *parts) -> tuple:
-    """The slot of this person's page (in their language)."""
-    return (page, request.user.pk, translation.get_language(), *parts)
+    """The slot of this person's page, in their language, at this host (a page built for
+    one host never answers at another, should one ever show its host)."""
+    return (page, request.user.pk, request.get_host(), translation.get_language(), *parts)
 
 
 # A page kept here is rendered with this in place of its forms' CSRF token, and each
