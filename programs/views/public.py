@@ -7,7 +7,6 @@ token (privacy.formtokens) guards them instead.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -107,7 +106,7 @@ def _details_step(request, program):
     if form.is_bot:
         return _render(request, "programs/request_refused.html", program, {}, status=400)
     try:
-        formtokens.check(token, purpose)
+        checked = formtokens.check(token, purpose)
     except formtokens.Expired:
         form.is_valid()
         form.add_error(
@@ -126,11 +125,12 @@ def _details_step(request, program):
     try:
         # One transaction, so one commit: the token's use, the case, its task and the
         # counts. A refusal (replayed, limited, invalid) keeps none of them.
-        with transaction.atomic():
-            formtokens.consume(token, purpose)
-            submission = intake.case_submit(
-                program=program, client_key=_client_key(request), **form.service_arguments()
-            )
+        submission = intake.case_submit(
+            program=program,
+            client_key=_client_key(request),
+            first_in_transaction=lambda: formtokens.use(checked),
+            **form.service_arguments(),
+        )
     except formtokens.Replayed:
         form.add_error(
             None,
