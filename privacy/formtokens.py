@@ -59,18 +59,25 @@ def _used_key(data: dict) -> str:
     return f"form-used:{data['n']}"
 
 
-def check(token: str, purpose: str) -> None:
-    """Validate without using up the token; raise Invalid, Expired."""
-    _load(token, purpose)
+def check(token: str, purpose: str) -> dict:
+    """Validate without using up the token; raise Invalid, Expired. What it answers can be
+    handed to `use` later, so the token is read once."""
+    return _load(token, purpose)
 
 
 def consume(token: str, purpose: str) -> None:
     """Accept a token once; raise Invalid, Expired or Replayed."""
-    data = _load(token, purpose)
+    use(_load(token, purpose))
+
+
+def use(checked: dict) -> None:
+    """Accept a token that `check` let through, once; raise Replayed. With the counts in the
+    database, a use inside a transaction is undone with it, so a refused form does not
+    spend its token."""
     # Expire on the hour, so the store does not record when the form was sent.
     now = int(timezone.now().timestamp())
     expires = datetime.fromtimestamp(now + MAX_AGE + 3600 - now % 3600, tz=UTC)
-    if ratelimit.store().hit(_used_key(data), expires) > 1:
+    if ratelimit.store().hit(_used_key(checked), expires) > 1:
         raise Replayed
 
 

@@ -24,6 +24,15 @@ class AcknowledgeForm(forms.Form):
     )
 
 
+class _OptionalChoicesField(forms.ModelMultipleChoiceField):
+    """Nothing chosen is an empty list, not a query that is built only to find nothing."""
+
+    def clean(self, value):
+        if not value and not self.required:
+            return []
+        return super().clean(value)
+
+
 class IntakeForm(forms.Form):
     """What a requester may tell us. Everything is optional apart from how to be reached."""
 
@@ -32,7 +41,7 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = _OptionalChoicesField(
         label=_("What is it about? (optional)"),
         queryset=None,
         required=False,

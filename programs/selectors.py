@@ -102,6 +102,8 @@ def _program_from_memo(slug: str) -> Program:
     program.prefetched_units = list(
         Unit.objects.filter(program=program).order_by("sort_order", "pk")
     )
+    # Which reading this is: a page made from it is as fresh as the program itself.
+    program.memo_read_at = started
     pickled = pickle.dumps(program, pickle.HIGHEST_PROTOCOL)
     _public_memo[slug] = (program.pk, started, kept_since, pickled)
     return program

@@ -1,6 +1,7 @@
 """Anonymous intake and the requester's side of the conversation."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -134,11 +135,16 @@ def case_submit(
     urgency: str = Urgency.ROUTINE,
     in_danger: bool = False,
     client_key: str | None = None,
+    first_in_transaction: Callable[[], object] | None = None,
 ) -> Submission:
     """Store an anonymous request; the receipt code is returned once and never stored.
 
     With a client_key, valid submissions count against the intake rate limit and
     ratelimit.RateLimited is raised once it is used up.
+
+    `first_in_transaction` runs once the request is valid, first in the intake's own
+    transaction (the web form spends its one-time token there): what it writes commits or
+    rolls back with the case, and whatever it raises stores nothing.
     """
     topic_list = list(topics)
     intake_validate(
@@ -158,6 +164,8 @@ def case_submit(
     code = receipts.generate()
     now = coarse_now()
     with transaction.atomic():
+        if first_in_transaction is not None:
+            first_in_transaction()
         case = Case.objects.create(
             program=program,
             receipt_hash=receipts.digest(code),

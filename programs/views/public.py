@@ -5,12 +5,15 @@ in a URL. Anonymous forms are csrf_exempt because they set no cookie; a signed o
 token (privacy.formtokens) guards them instead.
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -107,7 +110,7 @@ def _details_step(request, program):
     if form.is_bot:
         return _render(request, "programs/request_refused.html", program, {}, status=400)
     try:
-        formtokens.check(token, purpose)
+        checked = formtokens.check(token, purpose)
     except formtokens.Expired:
         form.is_valid()
         form.add_error(
@@ -126,11 +129,12 @@ def _details_step(request, program):
     try:
         # One transaction, so one commit: the token's use, the case, its task and the
         # counts. A refusal (replayed, limited, invalid) keeps none of them.
-        with transaction.atomic():
-            formtokens.consume(token, purpose)
-            submission = intake.case_submit(
-                program=program, client_key=_client_key(request), **form.service_arguments()
-            )
+        submission = intake.case_submit(
+            program=program,
+            client_key=_client_key(request),
+            first_in_transaction=lambda: formtokens.use(checked),
+            **form.service_arguments(),
+        )
     except formtokens.Replayed:
         form.add_error(
             None,
@@ -146,9 +150,8 @@ def _details_step(request, program):
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _form_page(request, program, form, formtokens.issue(purpose), status=400)
-    return _render(
+    return _ReceiptResponse(
         request,
-        "programs/request_receipt.html",
         program,
         {
             "receipt_code": submission.receipt_code,
@@ -158,6 +161,49 @@ def _details_step(request, program):
             ),
         },
     )
+
+
+# The receipt page, rendered once per remembered program (a change to the program, its
+# crisis lines or help reads it anew, see selectors.program_get_public), language, status
+# address and crisis answer, with a stand-in where the code goes; each receipt fills in its
+# own code. Nothing about the requester is in the key, and no code is kept.
+_receipt_pages: dict[tuple, str] = {}
+RECEIPT_PAGES_KEPT = 64
+_CODE_STAND_IN = f"receiptcode{secrets.token_hex(16)}"
+
+
+class _ReceiptResponse(TemplateResponse):
+    def __init__(self, request, program, context):
+        super().__init__(request, "programs/request_receipt.html", {"program": program, **context})
+        read_at = getattr(program, "memo_read_at", None)
+        self._page_key = (
+            None
+            if read_at is None or request.user.is_authenticated
+            else (
+                program.pk,
+                read_at,
+                translation.get_language(),
+                context["status_url"],
+                bool(context["crisis"]),
+            )
+        )
+
+    @property
+    def rendered_content(self):
+        if self._page_key is None:
+            return super().rendered_content
+        page = _receipt_pages.get(self._page_key)
+        if page is None:
+            template = self.resolve_template(self.template_name)
+            page = template.render(
+                {**self.context_data, "receipt_code": _CODE_STAND_IN}, self._request
+            )
+            if _CODE_STAND_IN not in page:
+                return super().rendered_content
+            if len(_receipt_pages) >= RECEIPT_PAGES_KEPT:
+                _receipt_pages.clear()
+            _receipt_pages[self._page_key] = page
+        return page.replace(_CODE_STAND_IN, escape(self.context_data["receipt_code"]))
 
 
 def _intake_limited(request, program, form, token):

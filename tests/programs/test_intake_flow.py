@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from cms import pagecache
 from privacy import formtokens
 from programs.models import (
     Case,
     CaseEvent,
+    HelpResource,
     Message,
     Program,
     Topic,
@@ -255,6 +257,33 @@ def test_the_receipt_page_has_a_keep_this_step_that_works_without_javascript(cli
     # Print and copy need JavaScript, so receipt.js adds them; the download does not.
     assert 'data-print-label="Print this page"' in html
     assert f'action="{reverse("programs:receipt_download", args=[program.slug])}"' in html
+
+
+def test_each_receipt_page_shows_its_own_code_and_the_programs_details_as_they_are_now(
+    client, program
+):
+    pagecache.invalidate(pagecache.program_scope(program.pk))  # the intake keeps the program
+    first = send_request(client, program)
+    second = send_request(client, program)
+    first_code, second_code = code_in(first), code_in(second)
+    assert first_code != second_code
+    for page, code, other in ((first, first_code, second_code), (second, second_code, first_code)):
+        html = page.content.decode()
+        assert html.count(code) == 2  # shown, and in the download form's body
+        assert other not in html
+        assert "panel--urgent" not in html
+    in_danger = send_request(client, program, in_danger="on").content.decode()
+    assert "Call 988" in in_danger[in_danger.index("panel--urgent") : in_danger.index("<h1>")]
+    # The program's name and a new crisis line show on the next receipt.
+    program.name = "Harbour Peer Team"
+    program.save()
+    HelpResource.objects.create(
+        program=program, name="Harbour night line", phone="555 0199", kind="crisis"
+    )
+    after = text(send_request(client, program))
+    assert "Harbour Peer Team" in after
+    assert "Call Harbour night line: 555 0199" in after
+    assert "panel--urgent" not in after
 
 
 def test_the_receipt_can_be_downloaded_as_a_file(client, program):
