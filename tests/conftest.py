@@ -8,8 +8,9 @@ import time_machine
 from django.core.cache import caches
 
 from cms import pagecache
-from programs import memo, versions
+from programs import memo, selectors, versions
 from programs.models import Role
+from programs.views import public
 from tests.factories import make_active_supporter, make_member, make_program, program_prebuilt
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -22,12 +23,20 @@ def _fresh_cache():
     pagecache._kept_stamps.clear()
     memo.forget()
     versions.forget_local()
+    # Kept per worker and judged fresh by wall-clock stamps, which tests move with
+    # time_machine: one test's copy must never answer in the next.
+    selectors._public_memo.clear()
+    public._receipt_pages.clear()
     yield
     for store in caches.all():
         store.clear()
     pagecache._kept_stamps.clear()
     memo.forget()
     versions.forget_local()
+    # Kept per worker and judged fresh by wall-clock stamps, which tests move with
+    # time_machine: one test's copy must never answer in the next.
+    selectors._public_memo.clear()
+    public._receipt_pages.clear()
 
 
 @pytest.fixture(autouse=True)
