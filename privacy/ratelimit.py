@@ -15,6 +15,7 @@ only rid of windows that have ended (purge_expired). When the default cache coun
 settings.TOOLKIT_RATE_LIMIT_STORE ("database" or "cache") overrides that choice.
 """
 
+import functools
 import hmac
 import ipaddress
 from datetime import UTC, datetime
@@ -93,10 +94,31 @@ class DatabaseCounter:
 
         return RateCount.objects.filter(key=key).values_list("count", flat=True).first() or 0
 
+    def counts(self, keys: list[str]) -> dict[str, int]:
+        """{key: its count} for the keys that have one, in one statement written once per
+        number of keys (asked on every staff page kept, where compiling the ORM's query
+        cost more than running it)."""
+        if not keys:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(_counts_sql(len(keys)), list(keys))
+            return dict(cursor.fetchall())
+
     def forget(self, key: str) -> None:
         from .models import RateCount
 
         RateCount.objects.filter(key=key).delete()
+
+
+@functools.cache
+def _counts_sql(n: int) -> str:
+    """Only quoted names from the model are formatted in; the keys are parameters."""
+    from .models import RateCount
+
+    qn, meta = connection.ops.quote_name, RateCount._meta
+    key_col, count_col = (qn(meta.get_field(name).column) for name in ("key", "count"))
+    marks = ", ".join(["%s"] * n)
+    return f"SELECT {key_col}, {count_col} FROM {qn(meta.db_table)} WHERE {key_col} IN ({marks})"  # noqa: S608
 
 
 class CacheCounter:

@@ -23,12 +23,11 @@ What raises them: saves and deletes of the models below (receivers connected in
 program) raise nothing: a renamed topic shows on staff pages within `memo.SECONDS`.
 """
 
-import functools
 import itertools
 import threading
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from privacy.ratelimit import DatabaseCounter
@@ -52,22 +51,8 @@ def read(program_ids) -> tuple:
     if not ids:
         return ()
     keys = {key(pk): pk for pk in ids}
-    with connection.cursor() as cursor:
-        cursor.execute(_read_sql(len(keys)), list(keys))
-        shared = dict(cursor.fetchall())
+    shared = DatabaseCounter().counts(list(keys))
     return tuple((pk, shared.get(k, 0), _local.get(pk, 0)) for k, pk in keys.items())
-
-
-@functools.cache
-def _read_sql(n: int) -> str:
-    """Every staff page kept asks this once a request: written once, not compiled each time.
-    Only quoted names from the model are formatted in; the keys are parameters."""
-    from privacy.models import RateCount
-
-    qn, meta = connection.ops.quote_name, RateCount._meta
-    key_col, count_col = (qn(meta.get_field(name).column) for name in ("key", "count"))
-    marks = ", ".join(["%s"] * n)
-    return f"SELECT {key_col}, {count_col} FROM {qn(meta.db_table)} WHERE {key_col} IN ({marks})"  # noqa: S608
 
 
 def changed(*program_ids) -> None:

@@ -44,8 +44,10 @@ class AssignForm(forms.Form):
         self.fields["supporter"].choices = [(s.pk, s.display_name) for s in candidates]
 
 
-def _program(request, slug):
-    return selectors.program_get_for_user(user=request.user, slug=slug, perm=permissions.TRIAGE)
+def _program(request, slug, only=()):
+    return selectors.program_get_for_user(
+        user=request.user, slug=slug, perm=permissions.TRIAGE, only=only
+    )
 
 
 @never_cache
@@ -54,9 +56,7 @@ def _program(request, slug):
 def index(request, slug):
     # The role is checked anew on every request; the page is built once per change to the
     # program (see memo), so only what the frame shows is read here.
-    program = selectors.program_get_for_user(
-        user=request.user, slug=slug, perm=permissions.TRIAGE, only=("pk", "slug", "name")
-    )
+    program = _program(request, slug, only=("pk", "slug", "name"))
     number = request.GET.get("page", "")
     body, shown = memo.remembered(
         memo.slot_for(request, "coordinate", program.pk, number),
