@@ -40,10 +40,11 @@ def _waiting(html: str) -> str:
     return html[html.index("Needs your reply first") :].split("</section>")[0]
 
 
-def _elsewhere(change, capture):
-    """Make the change as another worker would: only the shared number moves here."""
+def _elsewhere(change, capture, *, committed=True):
+    """Make the change as another worker would: only the shared number moves here, raised
+    by the commit (or, with committed=False, not even that: the raise is lost)."""
     local = dict(versions._local)
-    with capture(execute=True):
+    with capture(execute=committed):
         change()
     versions._local.clear()
     versions._local.update(local)
@@ -71,11 +72,11 @@ def test_without_the_shared_number_another_workers_change_would_wait_for_the_cop
     client.force_login(supporter)
     ref = str(accepted_case.pk)[:8]
     assert ref not in _waiting(_caseload(client))
-    local = dict(versions._local)
-    with django_capture_on_commit_callbacks(execute=False):  # the commit's raise is lost
-        intake.requester_reply(case=accepted_case, body="Are you there?")
-    versions._local.clear()
-    versions._local.update(local)
+    _elsewhere(
+        lambda: intake.requester_reply(case=accepted_case, body="Are you there?"),
+        django_capture_on_commit_callbacks,
+        committed=False,
+    )
 
     assert ref not in _waiting(_caseload(client))
     start = memo._clock()
@@ -105,11 +106,11 @@ def test_a_revoked_role_closes_the_page_at_once_though_a_copy_is_kept(
     assert len(client.get("/api/v1/caseload/").json()) == 1
     membership = Membership.objects.get(user=supporter, program=program, role=Role.SUPPORTER)
 
-    local = dict(versions._local)
-    with django_capture_on_commit_callbacks(execute=False):  # no version moves at all
-        members.membership_revoke(membership=membership)
-    versions._local.clear()
-    versions._local.update(local)
+    _elsewhere(  # no version moves at all
+        lambda: members.membership_revoke(membership=membership),
+        django_capture_on_commit_callbacks,
+        committed=False,
+    )
 
     assert client.get("/caseload/").status_code == 404
     assert client.get("/api/v1/caseload/").json() == []
