@@ -18,6 +18,7 @@ settings.TOOLKIT_RATE_LIMIT_STORE ("database" or "cache") overrides that choice.
 import functools
 import hmac
 import ipaddress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
 
@@ -67,6 +68,14 @@ class DatabaseCounter:
 
     def hit_many(self, expiries: dict[str, datetime]) -> dict[str, int]:
         """Count one hit under each key, in one statement; {key: its count now}."""
+        with connection.cursor() as cursor:
+            cursor.execute(*self.hit_statement(expiries))
+            return dict(cursor.fetchall())
+
+    @staticmethod
+    def hit_statement(expiries: dict[str, datetime]) -> tuple[str, list]:
+        """hit_many's statement and parameters, for a caller that runs it with its own
+        writes (the intake: toolkit.database.write_together); it returns (key, count) rows."""
         from .models import RateCount
 
         table = connection.ops.quote_name(RateCount._meta.db_table)
@@ -79,15 +88,13 @@ class DatabaseCounter:
         for key, expires in sorted(expiries.items()):
             params += [key, field.get_db_prep_value(expires, connection)]
         rows = ", ".join(["(%s, 1, %s)"] * len(expiries))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({key_col}, {count_col}, {expires_col}) "  # noqa: S608
-                f"VALUES {rows} ON CONFLICT ({key_col}) "
-                f"DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
-                f"RETURNING {key_col}, {count_col}",
-                params,
-            )
-            return dict(cursor.fetchall())
+        sql = (
+            f"INSERT INTO {table} ({key_col}, {count_col}, {expires_col}) "  # noqa: S608
+            f"VALUES {rows} ON CONFLICT ({key_col}) "
+            f"DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
+            f"RETURNING {key_col}, {count_col}"
+        )
+        return sql, params
 
     def count(self, key: str) -> int:
         from .models import RateCount
@@ -168,20 +175,37 @@ def hit(key: str, limit: int, window: int) -> bool:
     return hit_all((key, limit, window))
 
 
-def hit_all(*limits: tuple[str, int, int], also: dict[str, datetime] | None = None) -> bool:
-    """Count one hit under each (key, limit, window), together; True while all are under
-    their limits. Every count is taken even when one is already over.
+@dataclass(frozen=True)
+class Count:
+    """One count, planned: the stored keys to raise (with the moment each window ends) and
+    the limit each may reach. `within` judges the counts the store answered."""
+
+    expiries: dict[str, datetime]
+    limits: dict[str, int]
+
+    def within(self, counts: dict[str, int]) -> bool:
+        return all(counts[key] <= limit for key, limit in self.limits.items())
+
+
+def planned(*limits: tuple[str, int, int], also: dict[str, datetime] | None = None) -> Count:
+    """The count hit_all takes, not taken yet.
 
     `also` ({stored key: expiry}) are counters raised in the same statement that limit
     nothing (a program's data version, programs.versions); only for the database store."""
     stored = {key: (_key(key, window), limit) for key, limit, window in limits}
-    hits = dict(stored_key for stored_key, _limit in stored.values())
+    expiries = dict(stored_key for stored_key, _limit in stored.values())
     if also:
         if not in_database():
             raise ValueError("Other counters join the rate-limit count only in the database.")
-        hits.update(also)
-    counts = store().hit_many(hits)
-    return all(counts[stored_key[0]] <= limit for stored_key, limit in stored.values())
+        expiries.update(also)
+    return Count(expiries, {stored_key[0]: limit for stored_key, limit in stored.values()})
+
+
+def hit_all(*limits: tuple[str, int, int], also: dict[str, datetime] | None = None) -> bool:
+    """Count one hit under each (key, limit, window), together; True while all are under
+    their limits. Every count is taken even when one is already over. `also`: see planned."""
+    count = planned(*limits, also=also)
+    return count.within(store().hit_many(count.expiries))
 
 
 def in_database() -> bool:
@@ -206,18 +230,27 @@ def _limits(scope: str):
     return limits["client"], limits["global"]
 
 
+def allowance(
+    scope: str, client: str, *, client_limit: int | None = None, also: dict | None = None
+) -> Count:
+    """The count `allow` takes, not taken yet (for a caller that takes it in its own
+    statement with DatabaseCounter.hit_statement, and judges it with Count.within)."""
+    per_client, overall = _limits(scope)
+    if client_limit is not None:
+        per_client = (client_limit, per_client[1])
+    return planned((f"{scope}:c:{client}", *per_client), (f"{scope}:g", *overall), also=also)
+
+
 def allow(
     scope: str, client: str, *, client_limit: int | None = None, also: dict | None = None
 ) -> bool:
     """Count a hit for this client and for everyone; False if either limit is passed.
 
     client_limit replaces the per-client count from the settings (a program's own limit);
-    the window stays the scope's. `also`: see hit_all.
+    the window stays the scope's. `also`: see planned.
     """
-    per_client, overall = _limits(scope)
-    if client_limit is not None:
-        per_client = (client_limit, per_client[1])
-    return hit_all((f"{scope}:c:{client}", *per_client), (f"{scope}:g", *overall), also=also)
+    count = allowance(scope, client, client_limit=client_limit, also=also)
+    return count.within(store().hit_many(count.expiries))
 
 
 def exceeded(scope: str, client: str) -> bool:

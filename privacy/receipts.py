@@ -30,8 +30,10 @@ class Code(str):
 
 
 def generate() -> Code:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    return pretty(raw)
+    # 140 random bits, read five at a time: each symbol uniform over the 32, as from
+    # secrets.choice, for one call to the system's generator instead of 28.
+    bits = secrets.randbits(LENGTH * 5)
+    return pretty("".join(ALPHABET[(bits >> (5 * n)) & 31] for n in range(LENGTH)))
 
 
 def pretty(canonical: str) -> Code:

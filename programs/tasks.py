@@ -11,6 +11,8 @@ from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
+from django_tasks.utils import normalize_json
+from django_tasks_db.models import DBTaskResult
 
 
 @task()
@@ -35,3 +37,23 @@ def send_staff_email(*, user_ids: list[int], template: str, context: dict) -> in
                 (subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
             )
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+def queued_row(task, **kwargs):
+    """The row the database queue (django-tasks-db's DatabaseBackend) keeps for
+    `task.enqueue(**kwargs)`, built but not saved: the intake writes it in its own statement
+    with the case (toolkit.database.write_together). Its fields are those the backend's
+    enqueue gives it (django-tasks-db 0.13.0, pinned; tests/programs/test_intake_background.py
+    compares the two rows), and a worker runs it as any other. Unlike enqueue, it sends no
+    `task_enqueued` signal (whose one receiver logs at debug level)."""
+    backend = task.get_backend()
+    backend.validate_task(task)
+    return DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": [], "kwargs": kwargs}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after,
+        backend_name=backend.alias,
+    )

@@ -72,8 +72,10 @@ def changed(*program_ids) -> None:
 
 def raised_in_transaction(program_id: int) -> dict:
     """{key: expiry} of a program's shared number for the caller to raise itself, in the
-    statement that ends its transaction (the intake's rate-limit count, with
-    ratelimit.allow's `also`): the commit raises it no more."""
+    statement that ends its transaction (the intake's, with its rate-limit count): the
+    commit raises it no more. The local number is raised at once, as `changed` does (the
+    intake writes its rows with no model signal)."""
+    _local[program_id] = next(_ticks)
     _pending_ids().discard(program_id)
     return {key(program_id): NEVER}
 

@@ -7,7 +7,10 @@ daily `purge_expired` job calls `refresh_statistics()`, and so do the benchmarks
 have filled their scratch database.
 """
 
+import functools
+
 from django.db import connection
+from django.db.models import NOT_PROVIDED
 
 
 def refresh_statistics() -> None:
@@ -15,3 +18,90 @@ def refresh_statistics() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def insert_statement(obj) -> tuple[str, list]:
+    """The INSERT that saving this new instance would run, but not run, returning nothing:
+    its primary key is set already, or not needed. For `write_together`.
+
+    Every field is prepared as a save prepares it (pre_save, then get_db_prep_save:
+    defaults, auto_now_add, encryption, JSON). The statement's text is compiled by the ORM
+    once per model and connection vendor and kept (compiling it cost more than running it);
+    a row with a value the text cannot carry as a plain parameter (an expression, a field
+    with its own placeholder) is compiled afresh.
+
+    `pre_save` is sent, as a save sends it (django-tasks-db's queue fills in a task's
+    run_after there); `post_save` is not: the caller does itself what its receivers would
+    have done (the intake raises its program's data version)."""
+    from django.db.models.signals import pre_save
+
+    model = type(obj)
+    pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
+    fields = _insert_fields(model, with_pk=obj.pk is not None)
+    values = [field.pre_save(obj, True) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        return _compiled_insert(obj, fields)
+    sql = _insert_sql(model, fields)
+    if sql is None:
+        return _compiled_insert(obj, fields)
+    return sql, [
+        field.get_db_prep_save(value, connection=connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+
+
+@functools.cache
+def _insert_fields(model, *, with_pk: bool) -> tuple:
+    return tuple(
+        field
+        for field in model._meta.local_concrete_fields
+        if with_pk or not (field.primary_key and field.db_returning)
+    )
+
+
+_insert_texts: dict = {}
+
+
+def _insert_sql(model, fields) -> str | None:
+    """The kept text of a one-row INSERT of these fields, each value a plain %s; None
+    where a field has its own placeholder."""
+    slot = (connection.vendor, model, fields)
+    if slot not in _insert_texts:
+        text = None
+        if not any(
+            hasattr(field, "get_placeholder") or field.db_default is not NOT_PROVIDED
+            for field in fields
+        ):
+            sql, params = _compiled_insert(model(), fields)
+            text = sql if len(params) == len(fields) else None
+        _insert_texts[slot] = text
+    return _insert_texts[slot]
+
+
+def _compiled_insert(obj, fields) -> tuple[str, list]:
+    from django.db.models.sql import InsertQuery
+
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj])
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def write_together(statements: list[tuple[str, list]], last: tuple[str, list]) -> list[tuple]:
+    """Run the statements, then `last`, and return the rows `last` returns.
+
+    On PostgreSQL they are one statement (each an INSERT in a WITH clause of `last`): one
+    round trip where there were several, all applied or none. Elsewhere (SQLite) they run in
+    turn; call this inside a transaction for them to be kept or lost together there too.
+    The statements must not depend on one another's rows (they cannot see them on
+    PostgreSQL): their keys are set in Python before."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and statements:
+            names = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(statements))
+            params = [param for _sql, stmt_params in statements for param in stmt_params]
+            cursor.execute(f"WITH {names} {last[0]}", [*params, *last[1]])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            cursor.execute(*last)
+        return cursor.fetchall()

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db import DatabaseBackend
 
 from privacy import ratelimit, receipts
 from privacy.timeutils import coarse_now
+from toolkit.database import insert_statement, write_together
 
 from .. import crisis, versions
 from ..models import (
@@ -28,6 +29,7 @@ from ..models import (
     Unit,
     Urgency,
 )
+from ..tasks import queued_row
 from . import cases, notifications
 from .limits import MAX_MESSAGE_LENGTH, validate_body
 
@@ -163,63 +165,70 @@ def case_submit(
     crisis = crisis_detected(program=program, text=message, in_danger=in_danger)
     code = receipts.generate()
     now = coarse_now()
+    case = Case(
+        program=program,
+        receipt_hash=receipts.digest(code),
+        channel=channel,
+        contact_detail=contact_detail if channel in CHANNELS_NEEDING_CONTACT else "",
+        alias=(alias or "").strip(),
+        wants_shared_experience=wants_shared_experience,
+        preferred_gender=(preferred_gender or "").strip(),
+        preferred_language=preferred_language,
+        excluded_unit=excluded_unit,
+        urgency=Urgency.URGENT if crisis else urgency,
+        in_danger=in_danger,
+        crisis_flag=crisis,
+        created_at=now,
+        requester_seen_at=now,
+    )
+    rows = [case]
+    if message:
+        rows.append(
+            Message(case=case, sender=Message.Sender.REQUESTER, body=message, created_at=now)
+        )
+    if crisis:
+        rows.append(CaseEvent(case=case, kind=CaseEvent.Kind.FLAGGED, created_at=now))
+    routed_at_once = not isinstance(cases.route_case.get_backend(), DatabaseBackend)
+    if not routed_at_once:
+        # The routing task's row is written with the case: a case is never kept without it.
+        rows.append(queued_row(cases.route_case, case_id=str(case.pk)))
+    # Counted per program, with the program's own limit: a workplace behind one address
+    # should not be locked out by another program's traffic, nor by a strict default.
+    limited = client_key is not None
+    count = ratelimit.Count({}, {})
+    if limited and ratelimit.in_database():
+        count = ratelimit.allowance(
+            "intake", f"{program.pk}:{client_key}", client_limit=program.intake_limit_per_hour
+        )
+    # The program's data version (programs.versions: the coordinator's queue shows the
+    # request) is raised in the same statement as the counts.
+    expiries = {**count.expiries, **versions.raised_in_transaction(program.pk)}
     with transaction.atomic():
         if first_in_transaction is not None:
             first_in_transaction()
-        case = Case.objects.create(
-            program=program,
-            receipt_hash=receipts.digest(code),
-            channel=channel,
-            contact_detail=contact_detail if channel in CHANNELS_NEEDING_CONTACT else "",
-            alias=(alias or "").strip(),
-            wants_shared_experience=wants_shared_experience,
-            preferred_gender=(preferred_gender or "").strip(),
-            preferred_language=preferred_language,
-            excluded_unit=excluded_unit,
-            urgency=Urgency.URGENT if crisis else urgency,
-            in_danger=in_danger,
-            crisis_flag=crisis,
-            created_at=now,
-            requester_seen_at=now,
+        # The rows and the counts in one statement on PostgreSQL (in turn on SQLite), in one
+        # transaction: one commit for the whole intake, the shared count's row is held only
+        # for that commit, and a refusal keeps nothing.
+        counts = write_together(
+            [insert_statement(row) for row in rows],
+            ratelimit.DatabaseCounter.hit_statement(expiries),
         )
-        if topic_list:
-            case.topics.set(topic_list)
-        if message:
-            Message.objects.create(
-                case=case, sender=Message.Sender.REQUESTER, body=message, created_at=now
+        case._state.adding, case._state.db = False, connection.alias
+        if not count.within(dict(counts)):
+            raise ratelimit.RateLimited
+        if (
+            limited
+            and not ratelimit.in_database()
+            and not ratelimit.allow(
+                "intake", f"{program.pk}:{client_key}", client_limit=program.intake_limit_per_hour
             )
-        if crisis:
-            CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.FLAGGED, created_at=now)
-        _route_in_background(case)
-        # Counted per program, with the program's own limit: a workplace behind one address
-        # should not be locked out by another program's traffic, nor by a strict default.
-        # Counted last, inside the transaction: one commit for the whole intake, the shared
-        # count's row is held only for that commit, and a refusal keeps nothing.
-        # The program's data version (programs.versions: the coordinator's queue shows the
-        # request) is raised in that same statement when the counts live in the database,
-        # so the request costs no statement after the commit either.
-        if client_key is not None and not ratelimit.allow(
-            "intake",
-            f"{program.pk}:{client_key}",
-            client_limit=program.intake_limit_per_hour,
-            also=versions.raised_in_transaction(program.pk) if ratelimit.in_database() else {},
         ):
             raise ratelimit.RateLimited
+        if topic_list:
+            case.topics.set(topic_list)
+        if routed_at_once:  # the demo and the tests: once the case is there to route
+            transaction.on_commit(lambda: cases.route_case.enqueue(case_id=str(case.pk)))
     return Submission(case=case, receipt_code=code, crisis=crisis)
-
-
-def _route_in_background(case: Case) -> None:
-    """Routing, auto-assignment and the coordinators' nudge run in the background: the
-    requester's answer (receipt, crisis lines) never depends on them.
-
-    With the database queue the task's row is written in the intake's own transaction, so a
-    case is never stored without its routing task (and it costs no second commit). A
-    backend that runs tasks at once (the demo, the tests) waits for the commit.
-    """
-    if isinstance(cases.route_case.get_backend(), DatabaseBackend):
-        cases.route_case.enqueue(case_id=str(case.pk))
-    else:
-        transaction.on_commit(lambda: cases.route_case.enqueue(case_id=str(case.pk)))
 
 
 def _find(receipt_code: str) -> Case | None:

@@ -166,11 +166,15 @@ def test_receipt_codes_carry_at_least_128_random_bits_in_groups_of_four():
     assert CODE.match(receipts.generate())
 
 
-def test_receipt_codes_come_from_the_secrets_module():
-    with mock.patch.object(receipts.secrets, "choice", return_value="7") as choice:
+def test_receipt_codes_come_from_the_secrets_module_all_140_bits_of_them():
+    bits = int("10101" * receipts.LENGTH, 2)  # the symbol 21, "N", in every place
+    with mock.patch.object(receipts.secrets, "randbits", return_value=bits) as randbits:
         code = receipts.generate()
-    assert code == "-".join(["7777"] * 7)
-    assert choice.call_count == receipts.LENGTH
+    randbits.assert_called_once_with(140)
+    assert code == "-".join(["NNNN"] * 7)
+    # Each five bits make one symbol: the lowest five the first, the highest the last.
+    with mock.patch.object(receipts.secrets, "randbits", return_value=31 << (5 * 27) | 1):
+        assert receipts.generate().replace("-", "") == "1" + "0" * 26 + "Z"
 
 
 def test_ten_thousand_receipt_codes_do_not_collide():

@@ -86,3 +86,43 @@ def test_with_the_database_queue_a_case_and_its_routing_task_are_kept_or_refused
     assert Case.objects.filter(program=program).count() == 1
     assert case.messages.count() == 1
     assert DBTaskResult.objects.count() == 1
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_routing_task_the_intake_writes_is_the_row_the_queue_itself_would_write(program):
+    """The intake writes its task's row in its own statement (programs.tasks.queued_row);
+    the queue's own enqueue must give the same row, or a library upgrade changed it."""
+    from django_tasks_db.models import DBTaskResult
+
+    APIClient().post(
+        f"/api/v1/programs/{program.slug}/requests/", {"message": "Hello."}, format="json"
+    )
+    case = Case.objects.get(program=program)
+    ours = DBTaskResult.objects.get()
+    theirs = route_case.enqueue(case_id=str(case.pk)).db_result
+    theirs.refresh_from_db()
+    compared = [f.name for f in DBTaskResult._meta.fields if f.name not in ("id", "enqueued_at")]
+    assert {name: getattr(ours, name) for name in compared} == {
+        name: getattr(theirs, name) for name in compared
+    }
+    assert ours.task_result.task.func is route_case.func
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_queue_worker_routes_a_request_the_intake_stored(program, coordinator):
+    """What the intake queued, the `db_worker` command runs: the request is offered."""
+    from django.core.management import call_command
+
+    Program.objects.filter(pk=program.pk).update(auto_assign=True)
+    supporter = make_active_supporter(program, email="free@example.org")
+    response = APIClient().post(
+        f"/api/v1/programs/{program.slug}/requests/", {"message": MESSAGE}, format="json"
+    )
+    assert response.status_code == 201
+    request = Case.objects.get(program=program)
+    assert request.status == Case.Status.QUEUED
+
+    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+
+    request.refresh_from_db()
+    assert request.status == Case.Status.OFFERED and request.assigned_to == supporter
