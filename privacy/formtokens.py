@@ -70,14 +70,23 @@ def consume(token: str, purpose: str) -> None:
     use(_load(token, purpose))
 
 
+def spending(checked: dict) -> "ratelimit.Count":
+    """The count that spends a token `check` let through: its key may be counted once. For
+    a caller that takes it in its own statement (the intake, with its rows and its rate
+    limits; then Count.within says whether the token was still unused)."""
+    # Expire on the hour, so the store does not record when the form was sent.
+    now = int(timezone.now().timestamp())
+    expires = datetime.fromtimestamp(now + MAX_AGE + 3600 - now % 3600, tz=UTC)
+    key = _used_key(checked)
+    return ratelimit.Count({key: expires}, {key: 1})
+
+
 def use(checked: dict) -> None:
     """Accept a token that `check` let through, once; raise Replayed. With the counts in the
     database, a use inside a transaction is undone with it, so a refused form does not
     spend its token."""
-    # Expire on the hour, so the store does not record when the form was sent.
-    now = int(timezone.now().timestamp())
-    expires = datetime.fromtimestamp(now + MAX_AGE + 3600 - now % 3600, tz=UTC)
-    if ratelimit.store().hit(_used_key(checked), expires) > 1:
+    spend = spending(checked)
+    if not spend.within(ratelimit.store().hit_many(spend.expiries)):
         raise Replayed
 
 

@@ -1,7 +1,6 @@
 """Anonymous intake and the requester's side of the conversation."""
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db import DatabaseBackend
 
-from privacy import ratelimit, receipts
+from privacy import formtokens, ratelimit, receipts
 from privacy.timeutils import coarse_now
 from toolkit.database import insert_statement, write_together
 
@@ -137,16 +136,16 @@ def case_submit(
     urgency: str = Urgency.ROUTINE,
     in_danger: bool = False,
     client_key: str | None = None,
-    first_in_transaction: Callable[[], object] | None = None,
+    form_token: dict | None = None,
 ) -> Submission:
     """Store an anonymous request; the receipt code is returned once and never stored.
 
     With a client_key, valid submissions count against the intake rate limit and
     ratelimit.RateLimited is raised once it is used up.
 
-    `first_in_transaction` runs once the request is valid, first in the intake's own
-    transaction (the web form spends its one-time token there): what it writes commits or
-    rolls back with the case, and whatever it raises stores nothing.
+    `form_token`, a web form's one-time token that formtokens.check let through, is spent
+    in the intake's own transaction once the request is valid (formtokens.Replayed if it was
+    spent before): it is spent only if the case is kept.
     """
     topic_list = list(topics)
     intake_validate(
@@ -194,35 +193,34 @@ def case_submit(
         rows.append(queued_row(cases.route_case, case_id=str(case.pk)))
     # Counted per program, with the program's own limit: a workplace behind one address
     # should not be locked out by another program's traffic, nor by a strict default.
-    limited = client_key is not None
-    count = ratelimit.Count({}, {})
-    if limited and ratelimit.in_database():
-        count = ratelimit.allowance(
-            "intake", f"{program.pk}:{client_key}", client_limit=program.intake_limit_per_hour
-        )
+    limit = {"client_limit": program.intake_limit_per_hour}
+    client = f"{program.pk}:{client_key}"
+    in_database = ratelimit.in_database()  # else in a cache (Redis, memcached), on their own
+    count = spend = ratelimit.Count({}, {})
+    if client_key is not None and in_database:
+        count = ratelimit.allowance("intake", client, **limit)
+    if form_token is not None and in_database:
+        spend = formtokens.spending(form_token)
     # The program's data version (programs.versions: the coordinator's queue shows the
     # request) is raised in the same statement as the counts.
-    expiries = {**count.expiries, **versions.raised_in_transaction(program.pk)}
+    expiries = {**count.expiries, **spend.expiries, **versions.raised_in_transaction(program.pk)}
     with transaction.atomic():
-        if first_in_transaction is not None:
-            first_in_transaction()
-        # The rows and the counts in one statement on PostgreSQL (in turn on SQLite), in one
-        # transaction: one commit for the whole intake, the shared count's row is held only
-        # for that commit, and a refusal keeps nothing.
+        if form_token is not None and not in_database:
+            formtokens.use(form_token)
+        # The rows and the counts (the token's among them) in one statement on PostgreSQL
+        # (in turn on SQLite), in one transaction: one commit for the whole intake, the
+        # shared count's row is held only for that commit, and a refusal keeps nothing.
         counts = write_together(
             [insert_statement(row) for row in rows],
             ratelimit.DatabaseCounter.hit_statement(expiries),
         )
         case._state.adding, case._state.db = False, connection.alias
+        if not spend.within(dict(counts)):
+            raise formtokens.Replayed
         if not count.within(dict(counts)):
             raise ratelimit.RateLimited
-        if (
-            limited
-            and not ratelimit.in_database()
-            and not ratelimit.allow(
-                "intake", f"{program.pk}:{client_key}", client_limit=program.intake_limit_per_hour
-            )
-        ):
+        cached_count = client_key is not None and not in_database
+        if cached_count and not ratelimit.allow("intake", client, **limit):
             raise ratelimit.RateLimited
         if topic_list:
             case.topics.set(topic_list)

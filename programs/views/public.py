@@ -132,7 +132,7 @@ def _details_step(request, program):
         submission = intake.case_submit(
             program=program,
             client_key=_client_key(request),
-            first_in_transaction=lambda: formtokens.use(checked),
+            form_token=checked,
             **form.service_arguments(),
         )
     except formtokens.Replayed:

@@ -109,9 +109,14 @@ def test_the_routing_task_the_intake_writes_is_the_row_the_queue_itself_would_wr
 
 
 @override_settings(TASKS=DATABASE_QUEUE)
-def test_the_queue_worker_routes_a_request_the_intake_stored(program, coordinator):
+def test_the_queue_worker_routes_a_request_the_intake_stored(program, coordinator, monkeypatch):
     """What the intake queued, the `db_worker` command runs: the request is offered."""
     from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    # Between tasks the worker closes connections it finds inside a transaction; the test's
+    # own transaction (rolled back at its end) must stay open.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     Program.objects.filter(pk=program.pk).update(auto_assign=True)
     supporter = make_active_supporter(program, email="free@example.org")

@@ -379,6 +379,23 @@ def test_a_replayed_form_is_not_saved_twice_and_keeps_the_answers(client, progra
     assert token_in(again) != token
 
 
+def test_a_form_refused_by_the_rate_limit_keeps_its_token_for_a_later_send(client, program):
+    """The token is spent in the intake's own statement: a refusal spends nothing, and the
+    same form goes through once the hour's window has passed."""
+    Program.objects.filter(pk=program.pk).update(intake_limit_per_hour=1)
+    send_request(client, program, message="The first one.")
+    token = open_form(client, program)
+    data = request_data(token, message="Held back by the limit.")
+    refused = client.post(request_url(program), data)
+    assert refused.status_code == 429
+    assert "Held back by the limit." in text(refused)
+    assert Case.objects.count() == 1
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        assert client.post(request_url(program), data).status_code == 200
+        assert client.post(request_url(program), data).status_code == 409  # now spent
+    assert Case.objects.count() == 2
+
+
 def test_a_form_left_open_too_long_keeps_the_answers_and_can_be_sent_again(client, program):
     token = open_form(client, program)
     with time_machine.travel(timezone.now() + timedelta(hours=7)):
