@@ -65,13 +65,14 @@ def index(request, slug):
     )
     # The queue shows each request's text, so each counts as a view of that case, on every
     # reload.
-    cases.audit_many(keys=shown, actor=request.user, action=CaseAccess.Action.VIEW)
+    cases.audit_many(shown=shown, actor=request.user, action=CaseAccess.Action.VIEW)
     context = {"coordinated_program": program, "body": memo.with_csrf(request, body)}
     return TemplateResponse(request, "programs/coordinator/index.html", context)
 
 
 def _coordinator_body(request, program, number):
-    """The coordinator page's sections as HTML, and the keys of the requests they show."""
+    """The coordinator page's sections as HTML, and the requests they show (their keys and
+    their program's, for the audit rows)."""
     paginator = Paginator(selectors.coordinator_queue(program=program), QUEUE_PAGE_SIZE)
     page = paginator.get_page(number)
     queue = list(page.object_list)
@@ -98,7 +99,7 @@ def _coordinator_body(request, program, number):
         "csrf_token": memo.CSRF_PLACEHOLDER,
     }
     body = render_to_string("programs/coordinator/_index_body.html", context, request)
-    return body, [case.pk for case in queue]
+    return body, [(case.pk, case.program_id) for case in queue]
 
 
 def _request_page(request, program, case, assign_form=None, reply_form=None, status=200):
