@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
 
-from programs.models import CaseAccess
-from programs.services import cases
+from programs import versions
+from programs.models import CaseAccess, Membership, Role
+from programs.services import cases, members
 from tests.api.conftest import client_for, profile_of
 from tests.factories import make_active_supporter
 from tests.programs.caseload_support import make_request
@@ -117,3 +118,32 @@ def test_a_wrong_secret_with_a_known_key_is_refused(supporter):
     wrong = key[:15] + "0" * (len(key) - 15)
     assert _client_with(wrong).get("/api/v1/caseload/").status_code == 401
     assert _client_with(key).get("/api/v1/caseload/").status_code == 200
+
+
+def test_a_coordinator_who_loses_the_role_gets_a_404_though_the_page_is_kept(
+    client, program, coordinator, django_capture_on_commit_callbacks
+):
+    url = reverse("programs:coordinate", args=[program.slug])
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 200
+    membership = Membership.objects.get(user=coordinator, program=program, role=Role.COORDINATOR)
+    local = dict(versions._local)  # as another worker: no version of this worker moves
+    with django_capture_on_commit_callbacks(execute=False):
+        members.membership_revoke(membership=membership)
+    versions._local.clear()
+    versions._local.update(local)
+    assert client.get(url).status_code == 404
+
+
+def test_each_coordinated_program_has_its_own_page_and_its_new_name_shows(
+    client, program, other_program, coordinator
+):
+    members.membership_grant(program=other_program, user=coordinator, role=Role.COORDINATOR)
+    client.force_login(coordinator)
+    for shown, hidden in ((program, other_program), (other_program, program)):
+        html = client.get(reverse("programs:coordinate", args=[shown.slug])).content.decode()
+        assert f"Coordinate {shown.name}" in html and f"Coordinate {hidden.name}" not in html
+    program.name = "Harbour Station"
+    program.save()
+    html = client.get(reverse("programs:coordinate", args=[program.slug])).content.decode()
+    assert "Coordinate Harbour Station" in html
