@@ -11,7 +11,7 @@ import binascii
 import functools
 from hmac import compare_digest
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -71,14 +71,15 @@ def _tokens_of_owner(token_key: str) -> list:
     `filter(user__in=…).select_related("user")` would read them: the statement is written
     once, since building the query cost the ORM more than the database took to answer it."""
     sql, token_columns, user_columns = _tokens_sql()
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy, which looks it up at every use
+    with db.cursor() as cursor:
         cursor.execute(sql, [token_key])
         rows = cursor.fetchall()
     model, user_model = get_token_model(), _owner_model()
     split, held = len(token_columns), []
     for row in rows:
-        token = _instance(model, token_columns, row[:split])
-        token.user = _instance(user_model, user_columns, row[split:])
+        token = _instance(db, model, token_columns, row[:split])
+        token.user = _instance(db, user_model, user_columns, row[split:])
         held.append(token)
     return held
 
@@ -87,15 +88,15 @@ def _owner_model():
     return get_token_model()._meta.get_field("user").related_model
 
 
-def _instance(model, columns, values):
+def _instance(db, model, columns, values):
     """A model instance from its row, the values through the backend's and the field's
     converters, as the ORM hands them over (SQLite's timestamps become aware datetimes)."""
     loaded = []
     for (_name, column, converters), value in zip(columns, values, strict=True):
         for converter in converters:
-            value = converter(value, column, connection)
+            value = converter(value, column, db)
         loaded.append(value)
-    return model.from_db(connection.alias, [name for name, _c, _f in columns], loaded)
+    return model.from_db(db.alias, [name for name, _c, _f in columns], loaded)
 
 
 @functools.cache

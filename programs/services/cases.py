@@ -1,5 +1,6 @@
 """The staff side of a case: offer, accept, decline, reply, note, refer, hand over, close."""
 
+import functools
 import logging
 import uuid
 from datetime import date, timedelta
@@ -69,25 +70,33 @@ def _audit_many_postgresql(shown, *, actor, action, via, at) -> None:
     """The rows from two array parameters, the cases' keys and their programs' keys, as the
     listing read them: no case is read again, and a statement of six parameters however
     many cases (an `IN` list of one parameter a case cost the caseload more than the rows
-    themselves). Each key is parsed here, so an array holds only keys."""
-    qn = connection.ops.quote_name
-    access = CaseAccess._meta
-    key_type = access.get_field("case_id").db_type(connection)
-    program_type = access.get_field("program").target_field.rel_db_type(connection)
-    case_keys = ",".join(str(uuid.UUID(str(case_key))) for case_key, _program in shown)
+    themselves). Each key is checked to be a key here, so an array holds only keys."""
+    case_keys = ",".join(str(_as_uuid(case_key)) for case_key, _program in shown)
     program_keys = ",".join(str(int(program_key)) for _case, program_key in shown)
-    # Only quoted names and types from the models and placeholders: no value is formatted in.
-    sql = f"INSERT INTO {qn(access.db_table)} ({_access_columns()}) SELECT unnest(%s::{key_type}[]), unnest(%s::{program_type}[]), %s, %s, %s, %s"  # noqa: E501, S608
     params = [
         "{" + case_keys + "}",
         "{" + program_keys + "}",
         getattr(actor, "pk", None),
         action,
         via,
-        access.get_field("at").get_db_prep_value(at, connection),
+        CaseAccess._meta.get_field("at").get_db_prep_value(at, connection),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_audit_sql_postgresql(), params)
+
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+@functools.cache
+def _audit_sql_postgresql() -> str:
+    """Written once: only quoted names and types from the models, and placeholders."""
+    qn = connection.ops.quote_name
+    access = CaseAccess._meta
+    key_type = access.get_field("case_id").db_type(connection)
+    program_type = access.get_field("program").target_field.rel_db_type(connection)
+    return f"INSERT INTO {qn(access.db_table)} ({_access_columns()}) SELECT unnest(%s::{key_type}[]), unnest(%s::{program_type}[]), %s, %s, %s, %s"  # noqa: E501, S608
 
 
 def _audit_many_selected(shown, *, actor, action, via, at) -> None:
