@@ -1,7 +1,6 @@
 """What every API view shares: authentication, parsing, error shapes and audit naming."""
 
 from drf_spectacular.utils import OpenApiResponse
-from knox.auth import TokenAuthentication
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -11,6 +10,7 @@ from programs import permissions
 
 from .. import fastinput
 from .. import serializers as s
+from ..authentication import TokenAuthentication
 from ..parsers import LimitedJSONParser, reject_nul_in_query
 from ..throttling import StaffThrottle
 

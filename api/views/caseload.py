@@ -63,7 +63,7 @@ class CaseloadView(StaffAPIView):
             programs=held,
             build=lambda: _caseload(request.user),
         )
-        cases.audit_many(keys=shown, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA)
+        cases.audit_many(shown=shown, actor=request.user, action=CaseAccess.Action.VIEW, via=VIA)
         return Response(data)
 
 
@@ -71,7 +71,7 @@ def _caseload(user):
     case_list = selectors.caseload_cases(user=user, closed_limit=0)["open"]
     # A plain list: the serializer's own keeps the serializer, and with it every case.
     data = list(s.CaseListSerializer(case_list, many=True).data)
-    return [case.pk for case in case_list], data
+    return [(case.pk, case.program_id) for case in case_list], data
 
 
 class CaseDetailView(StaffAPIView):

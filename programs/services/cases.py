@@ -1,5 +1,6 @@
 """The staff side of a case: offer, accept, decline, reply, note, refer, hand over, close."""
 
+import functools
 import logging
 import uuid
 from datetime import date, timedelta
@@ -42,27 +43,80 @@ def audit(*, case: Case, actor, action: str, via: str = "web") -> None:
     )
 
 
-def audit_many(*, cases=(), keys=(), actor, action: str, via: str = "web") -> None:
+def audit_many(*, cases=(), shown=(), actor, action: str, via: str = "web") -> None:
     """One audit row per case shown together (a queue, a caseload), given as cases or as
-    their keys, in one INSERT however many: `INSERT … SELECT` over the keys takes one
-    parameter a case where a bulk insert takes six, so it is never split into batches."""
-    keys = [*keys, *(c.pk for c in cases)]
-    if not keys:
+    (case key, program key) pairs, in one INSERT however many."""
+    # Once each, as the `IN` list always had it, should a list show a case twice.
+    shown = list(dict.fromkeys([*shown, *((c.pk, c.program_id) for c in cases)]))
+    if not shown:
         return
+    at = timezone.now()
+    if connection.vendor == "postgresql":
+        _audit_many_postgresql(shown, actor=actor, action=action, via=via, at=at)
+    else:
+        _audit_many_selected(shown, actor=actor, action=action, via=via, at=at)
+
+
+def _access_columns() -> str:
     qn = connection.ops.quote_name
-    access, case_table = CaseAccess._meta, Case._meta
-    pk = case_table.pk
-    at = access.get_field("at").get_db_prep_value(timezone.now(), connection)
-    columns = ", ".join(
+    access = CaseAccess._meta
+    return ", ".join(
         qn(access.get_field(name).column)
         for name in ("case_id", "program", "actor", "action", "via", "at")
     )
+
+
+def _audit_many_postgresql(shown, *, actor, action, via, at) -> None:
+    """The rows from two array parameters, the cases' keys and their programs' keys, as the
+    listing read them: no case is read again, and a statement of six parameters however
+    many cases (an `IN` list of one parameter a case cost the caseload more than the rows
+    themselves). Each key is checked to be a key here, so an array holds only keys."""
+    case_keys = ",".join(str(_as_uuid(case_key)) for case_key, _program in shown)
+    program_keys = ",".join(str(int(program_key)) for _case, program_key in shown)
+    params = [
+        "{" + case_keys + "}",
+        "{" + program_keys + "}",
+        getattr(actor, "pk", None),
+        action,
+        via,
+        CaseAccess._meta.get_field("at").get_db_prep_value(at, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_audit_sql_postgresql(), params)
+
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+@functools.cache
+def _audit_sql_postgresql() -> str:
+    """Written once: only quoted names and types from the models, and placeholders."""
+    qn = connection.ops.quote_name
+    access = CaseAccess._meta
+    key_type = access.get_field("case_id").db_type(connection)
+    program_type = access.get_field("program").target_field.rel_db_type(connection)
+    return f"INSERT INTO {qn(access.db_table)} ({_access_columns()}) SELECT unnest(%s::{key_type}[]), unnest(%s::{program_type}[]), %s, %s, %s, %s"  # noqa: E501, S608
+
+
+def _audit_many_selected(shown, *, actor, action, via, at) -> None:
+    """Elsewhere (SQLite), `INSERT … SELECT` over the cases' keys, the program from each case
+    row: one parameter a case where a bulk insert takes six, so it is never split into
+    batches."""
+    qn = connection.ops.quote_name
+    access, case_table = CaseAccess._meta, Case._meta
+    pk = case_table.pk
     # Only quoted names from the models and placeholders: no value is formatted in.
     key, program = qn(pk.column), qn(case_table.get_field("program").column)
-    placeholders = ", ".join(["%s"] * len(keys))
-    sql = f"INSERT INTO {qn(access.db_table)} ({columns}) SELECT {key}, {program}, %s, %s, %s, %s FROM {qn(case_table.db_table)} WHERE {key} IN ({placeholders})"  # noqa: E501, S608
-    params = [getattr(actor, "pk", None), action, via, at]
-    params += [pk.get_db_prep_value(value, connection) for value in keys]
+    placeholders = ", ".join(["%s"] * len(shown))
+    sql = f"INSERT INTO {qn(access.db_table)} ({_access_columns()}) SELECT {key}, {program}, %s, %s, %s, %s FROM {qn(case_table.db_table)} WHERE {key} IN ({placeholders})"  # noqa: E501, S608
+    params = [
+        getattr(actor, "pk", None),
+        action,
+        via,
+        access.get_field("at").get_db_prep_value(at, connection),
+    ]
+    params += [pk.get_db_prep_value(case_key, connection) for case_key, _program in shown]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -18,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import eligibility, memo, permissions, selectors
-from ..models import CaseAccess, Program, SupporterProfile
+from ..models import CaseAccess, SupporterProfile
 from ..services import cases, roster
 from .caseload import (
     ALREADY_SENT,
@@ -54,24 +55,35 @@ def _program(request, slug, only=()):
 @login_required
 @require_GET
 def index(request, slug):
-    # The role is checked anew on every request; the page is built once per change to the
-    # program (see memo), so only what the frame shows is read here.
-    program = _program(request, slug, only=("pk", "slug", "name"))
+    # The role is checked anew on every request; the page, and the program's name and slug
+    # that frame it, are built once per change to the programs the person coordinates (see
+    # memo), so a reload reads no program row. A revoked role changes those programs, so
+    # the copy is never used again, and the page built anew answers 404.
+    held = permissions.program_keys_for(request.user, permissions.TRIAGE)
     number = request.GET.get("page", "")
-    body, shown = memo.remembered(
-        memo.slot_for(request, "coordinate", program.pk, number),
-        programs=[program.pk],
-        build=lambda: _coordinator_body(request, Program.objects.get(pk=program.pk), number),
+    program, body, shown = memo.remembered(
+        memo.slot_for(request, "coordinate", slug, number),
+        programs=held,
+        build=lambda: _coordinator_page(request, slug, number),
     )
+    if program.pk not in held:  # a copy is kept under `held`, so only ever said again here
+        raise Http404
     # The queue shows each request's text, so each counts as a view of that case, on every
     # reload.
-    cases.audit_many(keys=shown, actor=request.user, action=CaseAccess.Action.VIEW)
+    cases.audit_many(shown=shown, actor=request.user, action=CaseAccess.Action.VIEW)
     context = {"coordinated_program": program, "body": memo.with_csrf(request, body)}
     return TemplateResponse(request, "programs/coordinator/index.html", context)
 
 
+def _coordinator_page(request, slug, number):
+    """The program (a 404 unless the person coordinates it) and its coordinator page."""
+    program = _program(request, slug)
+    return (program, *_coordinator_body(request, program, number))
+
+
 def _coordinator_body(request, program, number):
-    """The coordinator page's sections as HTML, and the keys of the requests they show."""
+    """The coordinator page's sections as HTML, and the requests they show (their keys and
+    their program's, for the audit rows)."""
     paginator = Paginator(selectors.coordinator_queue(program=program), QUEUE_PAGE_SIZE)
     page = paginator.get_page(number)
     queue = list(page.object_list)
@@ -98,7 +110,7 @@ def _coordinator_body(request, program, number):
         "csrf_token": memo.CSRF_PLACEHOLDER,
     }
     body = render_to_string("programs/coordinator/_index_body.html", context, request)
-    return body, [case.pk for case in queue]
+    return body, [(case.pk, case.program_id) for case in queue]
 
 
 def _request_page(request, program, case, assign_form=None, reply_form=None, status=200):
