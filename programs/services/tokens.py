@@ -36,6 +36,13 @@ def token_create(*, user, name: str, days: int = DEFAULT_DAYS) -> tuple[ApiToken
     return ApiToken.objects.create(token=knox_token, name=name), key
 
 
+def tokens_purge_expired() -> int:
+    """Remove everyone's expired tokens (the daily purge): they no longer work, and the API's
+    token check does not tidy them up on every call (api/authentication.py)."""
+    _deleted, per_model = AuthToken.objects.filter(expiry__lte=timezone.now()).delete()
+    return per_model.get(AuthToken._meta.label, 0)
+
+
 def token_list(*, user):
     """The person's own tokens that still work, newest first (expired ones are removed)."""
     AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()

@@ -4,6 +4,7 @@ from newsletter.services import subscribers_purge_unconfirmed
 from privacy import ratelimit
 from toolkit.database import refresh_statistics
 
+from ...services import tokens
 from ...services.audit import audit_purge_expired
 from ...services.cases import cases_purge_expired
 from ...signals import daily_purge
@@ -13,8 +14,8 @@ from ._base import ToolkitCommand
 class Command(ToolkitCommand):
     help = (
         "Delete what was said in closed and withdrawn requests once their program's "
-        "retention period has passed, keeping only anonymous counts, and the rate-limit "
-        "counts whose window has ended. Run it once a day."
+        "retention period has passed, keeping only anonymous counts, the rate-limit "
+        "counts whose window has ended and the API tokens that have expired. Run it once a day."
     )
 
     def handle(self, *args, **options):
@@ -27,6 +28,9 @@ class Command(ToolkitCommand):
         windows = ratelimit.purge_expired()
         if windows:
             self.stdout.write(f"Removed {windows} rate-limit counts whose window had ended.")
+        expired_tokens = tokens.tokens_purge_expired()
+        if expired_tokens:
+            self.stdout.write(f"Removed {expired_tokens} API tokens that had expired.")
         unconfirmed = subscribers_purge_unconfirmed()
         if unconfirmed:
             self.stdout.write(
