@@ -598,8 +598,14 @@ class Case(ChoiceLabels, models.Model):
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
-    receipt_hash = models.CharField(max_length=64, unique=True)
+    # Indexed by (program, status) and (program, created_at) in Meta, which serve every
+    # look-up by program: an index of its own would only cost each intake a write.
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
+    # Unique by a constraint in Meta, not unique=True, which on PostgreSQL adds a second
+    # index for LIKE searches that a digest never needs.
+    receipt_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     topics = models.ManyToManyField(Topic, blank=True, related_name="+")
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.MESSAGES)
@@ -622,6 +628,7 @@ class Case(ChoiceLabels, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cases",
+        db_index=False,  # (assigned_to, status) in Meta serves it
     )
     no_match = models.BooleanField(default=False)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
@@ -643,6 +650,7 @@ class Case(ChoiceLabels, models.Model):
             models.Index(fields=["program", "created_at"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["receipt_hash"], name="case_receipt_hash_unique"),
             models.CheckConstraint(
                 condition=Q(status="queued")
                 | Q(assigned_to__isnull=False)
