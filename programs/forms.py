@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import CHANNELS_NEEDING_CONTACT, Channel, Language, Urgency
+from .models import CHANNELS_NEEDING_CONTACT, Channel, Urgency
 from .services import intake
 from .services.intake import (
     MAX_ALIAS_LENGTH,
@@ -103,7 +103,7 @@ class IntakeForm(forms.Form):
     )
     preferred_language = forms.ModelChoiceField(
         label=_("Language (optional)"),
-        queryset=Language.objects.all(),
+        queryset=None,  # set for each form (intake_choices), so never copied with the form
         required=False,
         empty_label=_("No preference"),
         error_messages={"invalid_choice": _("Choose a language from the list.")},

@@ -656,7 +656,7 @@ class Case(ChoiceLabels, models.Model):
                 | Q(assigned_to__isnull=False)
                 | Q(status__in=["closed", "withdrawn"]),
                 name="assigned_unless_queued",
-            )
+            ),
         ]
 
     def __str__(self):
