@@ -70,7 +70,7 @@ def consume(token: str, purpose: str) -> None:
     use(_load(token, purpose))
 
 
-def spending(checked: dict) -> "ratelimit.Count":
+def spending(checked: dict) -> ratelimit.Count:
     """The count that spends a token `check` let through: its key may be counted once. For
     a caller that takes it in its own statement (the intake, with its rows and its rate
     limits; then Count.within says whether the token was still unused)."""
