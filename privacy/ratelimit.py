@@ -187,24 +187,17 @@ class Count:
         return all(counts[key] <= limit for key, limit in self.limits.items())
 
 
-def planned(*limits: tuple[str, int, int], also: dict[str, datetime] | None = None) -> Count:
-    """The count hit_all takes, not taken yet.
-
-    `also` ({stored key: expiry}) are counters raised in the same statement that limit
-    nothing (a program's data version, programs.versions); only for the database store."""
+def planned(*limits: tuple[str, int, int]) -> Count:
+    """The count hit_all takes, not taken yet."""
     stored = {key: (_key(key, window), limit) for key, limit, window in limits}
     expiries = dict(stored_key for stored_key, _limit in stored.values())
-    if also:
-        if not in_database():
-            raise ValueError("Other counters join the rate-limit count only in the database.")
-        expiries.update(also)
     return Count(expiries, {stored_key[0]: limit for stored_key, limit in stored.values()})
 
 
-def hit_all(*limits: tuple[str, int, int], also: dict[str, datetime] | None = None) -> bool:
+def hit_all(*limits: tuple[str, int, int]) -> bool:
     """Count one hit under each (key, limit, window), together; True while all are under
-    their limits. Every count is taken even when one is already over. `also`: see planned."""
-    count = planned(*limits, also=also)
+    their limits. Every count is taken even when one is already over."""
+    count = planned(*limits)
     return count.within(store().hit_many(count.expiries))
 
 
@@ -230,26 +223,22 @@ def _limits(scope: str):
     return limits["client"], limits["global"]
 
 
-def allowance(
-    scope: str, client: str, *, client_limit: int | None = None, also: dict | None = None
-) -> Count:
+def allowance(scope: str, client: str, *, client_limit: int | None = None) -> Count:
     """The count `allow` takes, not taken yet (for a caller that takes it in its own
     statement with DatabaseCounter.hit_statement, and judges it with Count.within)."""
     per_client, overall = _limits(scope)
     if client_limit is not None:
         per_client = (client_limit, per_client[1])
-    return planned((f"{scope}:c:{client}", *per_client), (f"{scope}:g", *overall), also=also)
+    return planned((f"{scope}:c:{client}", *per_client), (f"{scope}:g", *overall))
 
 
-def allow(
-    scope: str, client: str, *, client_limit: int | None = None, also: dict | None = None
-) -> bool:
+def allow(scope: str, client: str, *, client_limit: int | None = None) -> bool:
     """Count a hit for this client and for everyone; False if either limit is passed.
 
     client_limit replaces the per-client count from the settings (a program's own limit);
-    the window stays the scope's. `also`: see planned.
+    the window stays the scope's.
     """
-    count = allowance(scope, client, client_limit=client_limit, also=also)
+    count = allowance(scope, client, client_limit=client_limit)
     return count.within(store().hit_many(count.expiries))
 
 

@@ -187,6 +187,9 @@ def case_submit(
         )
     if crisis:
         rows.append(CaseEvent(case=case, kind=CaseEvent.Kind.FLAGGED, created_at=now))
+    # Routing, auto-assignment and the coordinators' nudge run in the background: the
+    # requester's answer never waits for them. A backend that runs tasks at once (the demo,
+    # the tests) is called once the case is committed.
     routed_at_once = not isinstance(cases.route_case.get_backend(), DatabaseBackend)
     if not routed_at_once:
         # The routing task's row is written with the case: a case is never kept without it.
@@ -210,14 +213,16 @@ def case_submit(
         # The rows and the counts (the token's among them) in one statement on PostgreSQL
         # (in turn on SQLite), in one transaction: one commit for the whole intake, the
         # shared count's row is held only for that commit, and a refusal keeps nothing.
-        counts = write_together(
-            [insert_statement(row) for row in rows],
-            ratelimit.DatabaseCounter.hit_statement(expiries),
+        counts = dict(
+            write_together(
+                [insert_statement(row) for row in rows],
+                ratelimit.DatabaseCounter.hit_statement(expiries),
+            )
         )
         case._state.adding, case._state.db = False, connection.alias
-        if not spend.within(dict(counts)):
+        if not spend.within(counts):
             raise formtokens.Replayed
-        if not count.within(dict(counts)):
+        if not count.within(counts):
             raise ratelimit.RateLimited
         cached_count = client_key is not None and not in_database
         if cached_count and not ratelimit.allow("intake", client, **limit):
