@@ -73,12 +73,18 @@ def consume(token: str, purpose: str) -> None:
 def spending(checked: dict) -> ratelimit.Count:
     """The count that spends a token `check` let through: its key may be counted once. For
     a caller that takes it in its own statement (the intake, with its rows and its rate
-    limits; then Count.within says whether the token was still unused)."""
+    limits, its limit the key's ceiling there: the database refuses a second use)."""
     # Expire on the hour, so the store does not record when the form was sent.
     now = int(timezone.now().timestamp())
     expires = datetime.fromtimestamp(now + MAX_AGE + 3600 - now % 3600, tz=UTC)
     key = _used_key(checked)
     return ratelimit.Count({key: expires}, {key: 1})
+
+
+def spent(checked: dict) -> bool:
+    """Whether a token `check` let through has been used (to tell a replay from another
+    refusal of the statement that would have spent it)."""
+    return ratelimit.store().count(_used_key(checked)) > 0
 
 
 def use(checked: dict) -> None:

@@ -24,7 +24,7 @@ from hashlib import sha256
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from . import crypto
@@ -73,28 +73,30 @@ class DatabaseCounter:
             return dict(cursor.fetchall())
 
     @staticmethod
-    def hit_statement(expiries: dict[str, datetime]) -> tuple[str, list]:
+    def hit_statement(
+        expiries: dict[str, datetime], ceilings: dict[str, int] | None = None
+    ) -> tuple[str, list]:
         """hit_many's statement and parameters, for a caller that runs it with its own
-        writes (the intake: toolkit.database.write_together); it returns (key, count) rows."""
+        writes (the intake: toolkit.database.write_together); it returns (key, count) rows.
+
+        A key given a ceiling is refused past it (RateCount's check constraint): the whole
+        statement fails with an IntegrityError that `refused` recognises."""
         from .models import RateCount
 
-        table = connection.ops.quote_name(RateCount._meta.db_table)
-        key_col, count_col, expires_col = (
-            connection.ops.quote_name(name) for name in ("key", "count", "expires")
-        )
         field = RateCount._meta.get_field("expires")
-        params = []
+        ceilings = ceilings or {}
         # In key order, so two statements that share keys always lock them in one order.
-        for key, expires in sorted(expiries.items()):
-            params += [key, field.get_db_prep_value(expires, connection)]
-        rows = ", ".join(["(%s, 1, %s)"] * len(expiries))
-        sql = (
-            f"INSERT INTO {table} ({key_col}, {count_col}, {expires_col}) "  # noqa: S608
-            f"VALUES {rows} ON CONFLICT ({key_col}) "
-            f"DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
-            f"RETURNING {key_col}, {count_col}"
-        )
-        return sql, params
+        keys = sorted(expiries)
+        expires = [field.get_db_prep_value(expiries[key], connection) for key in keys]
+        bounds = [ceilings.get(key) for key in keys]
+        if connection.vendor == "postgresql":
+            # Three arrays, whatever the number of keys: one text, and few parameters
+            # (psycopg keeps the parse of a statement only up to 50 of them).
+            return _hit_sql(0), [keys, expires, bounds]
+        params = []
+        for row in zip(keys, expires, bounds, strict=True):
+            params += row
+        return _hit_sql(len(keys)), params
 
     def count(self, key: str) -> int:
         from .models import RateCount
@@ -115,6 +117,39 @@ class DatabaseCounter:
         from .models import RateCount
 
         RateCount.objects.filter(key=key).delete()
+
+
+@functools.cache
+def _hit_sql(rows: int) -> str:
+    """The upsert for `rows` keys as VALUES rows, or (0) for PostgreSQL, from three arrays.
+    Only quoted names from the model are formatted in; keys, windows and ceilings are
+    parameters."""
+    from .models import RateCount
+
+    qn, meta = connection.ops.quote_name, RateCount._meta
+    table = qn(meta.db_table)
+    key, count, expires, ceiling = (
+        qn(meta.get_field(name).column) for name in ("key", "count", "expires", "ceiling")
+    )
+    if rows:
+        source = "VALUES " + ", ".join(["(%s, 1, %s, %s)"] * rows)
+    else:
+        source = (
+            "SELECT h.k, 1, h.e, h.c FROM unnest(%s::varchar[], %s::timestamptz[], "
+            "%s::integer[]) AS h(k, e, c) ORDER BY h.k"
+        )
+    return (
+        f"INSERT INTO {table} ({key}, {count}, {expires}, {ceiling}) {source} "  # noqa: S608
+        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1, "
+        f"{ceiling} = EXCLUDED.{ceiling} RETURNING {key}, {count}"
+    )
+
+
+def refused(exc: Exception) -> bool:
+    """Whether a database error is RateCount refusing a hit past its ceiling."""
+    from .models import CEILING_CONSTRAINT
+
+    return isinstance(exc, IntegrityError) and CEILING_CONSTRAINT in str(exc)
 
 
 @functools.cache

@@ -3,7 +3,7 @@ exactly as the ORM would have saved them, are kept or lost together, and are one
 on PostgreSQL."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -49,7 +49,10 @@ def test_rows_written_together_read_back_as_saved_ones_do(program):
         counts = write_together([insert_statement(r) for r in (case, message, event)], last)
     assert dict(counts) == {key: 1}
     if connection.vendor == "postgresql":
-        assert len(queries) == 1  # the three rows and the count in one statement
+        # The three rows and the count in one statement; inside the caller's transaction
+        # (here the test's) it is a savepoint of its own.
+        writes = [q for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        assert len(writes) == 1
 
     stored = Case.objects.get(pk=case.pk)
     # Encrypted at rest, readable through the model, defaults and choices as on a save.
@@ -90,3 +93,44 @@ def test_a_value_that_is_an_expression_is_compiled_as_the_orm_would(program):
     with transaction.atomic():
         write_together([insert_statement(case)], last)
     assert Case.objects.get(pk=case.pk).created_at is not None
+
+
+def test_a_count_past_its_ceiling_refuses_the_rows_and_the_callers_work_goes_on(program):
+    """The intake's limits and one-time tokens: the database refuses the whole statement,
+    and a caller inside a transaction of its own can still read and write after it."""
+    expiries = ratelimit.planned(("test:ceiling", 1, 60)).expiries
+    key = next(iter(expiries))
+    first, _event, _unused = _rows(program)
+    with transaction.atomic():
+        write_together(
+            [insert_statement(first)],
+            ratelimit.DatabaseCounter.hit_statement(expiries, ceilings={key: 1}),
+        )
+        case, message, _event = _rows(program)
+        case.receipt_hash = "e" * 64
+        with pytest.raises(IntegrityError) as refusal:
+            write_together(
+                [insert_statement(r) for r in (case, message)],
+                ratelimit.DatabaseCounter.hit_statement(expiries, ceilings={key: 1}),
+            )
+        assert ratelimit.refused(refusal.value)
+        # Still usable: the refusal undid only its own statement.
+        assert list(Case.objects.filter(program=program).values_list("pk", flat=True)) == [first.pk]
+        assert not Message.objects.filter(case_id=case.pk).exists()
+        assert RateCount.objects.get(key=key).count == 1
+        # Counting on without a ceiling is never refused.
+        assert ratelimit.DatabaseCounter().hit_many(expiries) == {key: 2}
+
+
+def test_another_integrity_error_is_not_taken_for_a_refused_count(program):
+    case, _message, _event = _rows(program)
+    Case.objects.create(
+        program=program,
+        receipt_hash=case.receipt_hash,
+        created_at=timezone.now(),
+        requester_seen_at=timezone.now(),
+    )
+    last, _key = _count_statement()
+    with pytest.raises(IntegrityError) as failure:
+        write_together([insert_statement(case)], last)
+    assert not ratelimit.refused(failure.value)

@@ -1,11 +1,12 @@
 """Anonymous intake and the requester's side of the conversation."""
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db import DatabaseBackend
@@ -144,7 +145,7 @@ def case_submit(
     ratelimit.RateLimited is raised once it is used up.
 
     `form_token`, a web form's one-time token that formtokens.check let through, is spent
-    in the intake's own transaction once the request is valid (formtokens.Replayed if it was
+    in the intake's own statement once the request is valid (formtokens.Replayed if it was
     spent before): it is spent only if the case is kept.
     """
     topic_list = list(topics)
@@ -187,6 +188,8 @@ def case_submit(
         )
     if crisis:
         rows.append(CaseEvent(case=case, kind=CaseEvent.Kind.FLAGGED, created_at=now))
+    topic_ids = dict.fromkeys(topic.pk for topic in topic_list)
+    rows += [Case.topics.through(case_id=case.pk, topic_id=pk) for pk in topic_ids]
     # Routing, auto-assignment and the coordinators' nudge run in the background: the
     # requester's answer never waits for them. A backend that runs tasks at once (the demo,
     # the tests) is called once the case is committed.
@@ -207,30 +210,32 @@ def case_submit(
     # The program's data version (programs.versions: the coordinator's queue shows the
     # request) is raised in the same statement as the counts.
     expiries = {**count.expiries, **spend.expiries, **versions.raised_in_transaction(program.pk)}
-    with transaction.atomic():
-        if form_token is not None and not in_database:
-            formtokens.use(form_token)
-        # The rows and the counts (the token's among them) in one statement on PostgreSQL
-        # (in turn on SQLite), in one transaction: one commit for the whole intake, the
-        # shared count's row is held only for that commit, and a refusal keeps nothing.
-        counts = dict(
+    try:
+        # Counts in a cache are taken on their own, so a refusal there must undo the rows.
+        with transaction.atomic() if not in_database else nullcontext():
+            if form_token is not None and not in_database:
+                formtokens.use(form_token)
+            # The rows and the counts (the token's among them) in one statement on
+            # PostgreSQL, atomic by itself (in turn in one transaction on SQLite): a limit
+            # used up or a token spent before (each count's ceiling) refuses it whole.
             write_together(
                 [insert_statement(row) for row in rows],
-                ratelimit.DatabaseCounter.hit_statement(expiries),
+                ratelimit.DatabaseCounter.hit_statement(
+                    expiries, ceilings={**count.limits, **spend.limits}
+                ),
             )
-        )
-        case._state.adding, case._state.db = False, connection.alias
-        if not spend.within(counts):
-            raise formtokens.Replayed
-        if not count.within(counts):
-            raise ratelimit.RateLimited
-        cached_count = client_key is not None and not in_database
-        if cached_count and not ratelimit.allow("intake", client, **limit):
-            raise ratelimit.RateLimited
-        if topic_list:
-            case.topics.set(topic_list)
-        if routed_at_once:  # the demo and the tests: once the case is there to route
-            transaction.on_commit(lambda: cases.route_case.enqueue(case_id=str(case.pk)))
+            case._state.adding, case._state.db = False, connection.alias
+            cached_count = client_key is not None and not in_database
+            if cached_count and not ratelimit.allow("intake", client, **limit):
+                raise ratelimit.RateLimited
+    except IntegrityError as exc:
+        if not ratelimit.refused(exc):
+            raise
+        if form_token is not None and formtokens.spent(form_token):
+            raise formtokens.Replayed from None
+        raise ratelimit.RateLimited from None
+    if routed_at_once:  # the demo and the tests: once the case is there to route
+        transaction.on_commit(lambda: cases.route_case.enqueue(case_id=str(case.pk)))
     return Submission(case=case, receipt_code=code, crisis=crisis)
 
 
