@@ -1,7 +1,10 @@
 """Forms for the anonymous pages. The rules themselves live in programs.services.intake."""
 
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
@@ -123,39 +126,11 @@ class IntakeForm(forms.Form):
     )
 
     def __init__(self, *args, program, **kwargs):
+        # Django copies a form's fields from base_fields: here, the fields already fitted to
+        # this program (its ways of meeting, topics, languages, units).
+        self.base_fields = _fields_for(program)
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["message"].help_text = _(
-            "Share as much or as little as you like, up to %(n)d characters. "
-            "Please leave out names, including yours."
-        ) % {"n": MAX_MESSAGE_LENGTH}
-        choices = selectors.intake_choices(program=program)
-        offered = choices["channels"]
-        self.fields["topics"].queryset = choices["topics"]
-        self.fields["preferred_language"].queryset = choices["languages"]
-        self.fields["channel"].choices = [(c.value, c.label) for c in offered]
-        if offered:
-            self.fields["channel"].initial = (
-                Channel.MESSAGES if program.offers_messages else offered[0].value
-            )
-        if not any(c in CHANNELS_NEEDING_CONTACT for c in offered):
-            del self.fields["contact_detail"]
-        units = choices["units"]
-        # A remembered program (selectors.program_get_public with memo) knows its units.
-        known = getattr(program, "prefetched_units", None)
-        if units.exists() if known is None else known:
-            unit = program.unit_label
-            self.fields["excluded_unit"].queryset = units
-            self.fields["excluded_unit"].label = _("Not someone from my %(unit)s (optional)") % {
-                "unit": unit
-            }
-            self.fields["excluded_unit"].help_text = _(
-                "We will not offer your request to supporters from the %(unit)s you choose. "
-                "This tells the program which %(unit)s you are in, so leave it at "
-                "“No preference” if you would rather not say."
-            ) % {"unit": unit}
-        else:
-            del self.fields["excluded_unit"]
 
     @property
     def is_bot(self) -> bool:
@@ -194,6 +169,63 @@ class IntakeForm(forms.Form):
             "urgency": data["urgency"],
             "in_danger": data["in_danger"],
         }
+
+
+# Fields fitted once per remembered reading of a program (selectors.program_get_public with
+# memo: `memo_read_at`) and language, for each request form to copy, as Django copies the
+# declared ones. A change to the program, its units or help is a new reading, so a new fit;
+# topics and languages stay queries, read when the form is checked or shown.
+_fitted_fields: dict[tuple, dict] = {}
+FITTED_KEPT = 64
+
+
+def _fields_for(program) -> dict:
+    read_at = getattr(program, "memo_read_at", None)
+    if read_at is None:
+        return _fitted(program)
+    key = (program.pk, read_at, translation.get_language())
+    fields = _fitted_fields.get(key)
+    if fields is None:
+        if len(_fitted_fields) >= FITTED_KEPT:
+            _fitted_fields.clear()
+        fields = _fitted_fields[key] = _fitted(program)
+    return fields
+
+
+def _fitted(program) -> dict:
+    fields = copy.deepcopy(IntakeForm.base_fields)
+    fields["message"].help_text = _(
+        "Share as much or as little as you like, up to %(n)d characters. "
+        "Please leave out names, including yours."
+    ) % {"n": MAX_MESSAGE_LENGTH}
+    choices = selectors.intake_choices(program=program)
+    offered = choices["channels"]
+    fields["topics"].queryset = choices["topics"]
+    fields["preferred_language"].queryset = choices["languages"]
+    fields["channel"].choices = [(c.value, c.label) for c in offered]
+    if offered:
+        fields["channel"].initial = (
+            Channel.MESSAGES if program.offers_messages else offered[0].value
+        )
+    if not any(c in CHANNELS_NEEDING_CONTACT for c in offered):
+        del fields["contact_detail"]
+    units = choices["units"]
+    # A remembered program (selectors.program_get_public with memo) knows its units.
+    known = getattr(program, "prefetched_units", None)
+    if units.exists() if known is None else known:
+        unit = program.unit_label
+        fields["excluded_unit"].queryset = units
+        fields["excluded_unit"].label = _("Not someone from my %(unit)s (optional)") % {
+            "unit": unit
+        }
+        fields["excluded_unit"].help_text = _(
+            "We will not offer your request to supporters from the %(unit)s you choose. "
+            "This tells the program which %(unit)s you are in, so leave it at "
+            "“No preference” if you would rather not say."
+        ) % {"unit": unit}
+    else:
+        del fields["excluded_unit"]
+    return fields
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
