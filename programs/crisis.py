@@ -150,6 +150,20 @@ _SPELLINGS = (
     (r"\bgonna\b", "going to"),
     (r"\bwhat is\b", "whats"),
 )
+# All the spellings in one pass (no replacement makes another's pattern, so one pass reads
+# as the twelve in turn would).
+_SPELLING = re.compile("|".join(f"(?:{pattern})" for pattern, _word in _SPELLINGS))
+_SPELLING_PATTERNS = tuple(re.compile(pattern) for pattern, _word in _SPELLINGS)
+
+
+def _spelled(match: re.Match) -> str:
+    found = match.group(0)
+    for pattern, (_source, word) in zip(_SPELLING_PATTERNS, _SPELLINGS, strict=True):
+        if pattern.fullmatch(found):
+            return word
+    return found
+
+
 _FILLERS = frozenset(
     [
         "just",
@@ -216,8 +230,7 @@ def normalise(text: str) -> str:
     text = _CLAUSE.sub(f" {CLAUSE_END} ", text)
     text = _NOT_WORD.sub(" ", text)
     text = " ".join(text.split())
-    for pattern, replacement in _SPELLINGS:
-        text = re.sub(pattern, replacement, text)
+    text = _SPELLING.sub(_spelled, text)
     words: list[str] = []
     for word in text.split():
         if word == CLAUSE_END:
@@ -242,11 +255,16 @@ def phrases_from_text(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+@lru_cache(maxsize=256)
+def _all_compiled(extra_phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(
+        compiled
+        for compiled in map(_compiled, (*DEFAULT_PHRASES, *extra_phrases))
+        if compiled
+    )
+
+
 def matches(text: str, extra_phrases=()) -> bool:
     """True if the text holds a default crisis phrase or one of the extra phrases."""
     folded = normalise(text)
-    for phrase in (*DEFAULT_PHRASES, *extra_phrases):
-        compiled = _compiled(phrase)
-        if compiled and compiled in folded:
-            return True
-    return False
+    return any(compiled in folded for compiled in _all_compiled(tuple(extra_phrases)))

@@ -1,6 +1,7 @@
 """Forms for the anonymous pages. The rules themselves live in programs.services.intake."""
 
 import copy
+from types import MappingProxyType
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -36,8 +37,8 @@ class _OptionalChoicesField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class IntakeForm(forms.Form):
-    """What a requester may tell us. Everything is optional apart from how to be reached."""
+class _DeclaredIntakeFields(forms.Form):
+    """The request form's fields as declared; IntakeForm fits them to a program (`_fitted`)."""
 
     message = forms.CharField(
         label=_("What would you like to talk about? (optional)"),
@@ -125,12 +126,18 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+
+class IntakeForm(forms.Form):
+    """What a requester may tell us. Everything is optional apart from how to be reached."""
+
     def __init__(self, *args, program, **kwargs):
-        # Django copies a form's fields from base_fields: here, the fields already fitted to
-        # this program (its ways of meeting, topics, languages, units).
-        self.base_fields = _fields_for(program)
         super().__init__(*args, **kwargs)
         self.program = program
+        # The fields fitted to this program (its ways of meeting, topics, languages, units),
+        # each form with fields of its own: copies of the fitted ones, sharing their widgets
+        # (whose attributes cannot be changed, see `_fitted`). Deep copies, as Django makes
+        # of declared fields, cost more than the rest of a post's checks.
+        self.fields = {name: copy.copy(field) for name, field in _fields_for(program).items()}
 
     @property
     def is_bot(self) -> bool:
@@ -172,9 +179,9 @@ class IntakeForm(forms.Form):
 
 
 # Fields fitted once per remembered reading of a program (selectors.program_get_public with
-# memo: `memo_read_at`) and language, for each request form to copy, as Django copies the
-# declared ones. A change to the program, its units or help is a new reading, so a new fit;
-# topics and languages stay queries, read when the form is checked or shown.
+# memo: `memo_read_at`) and language, for each request form to copy. A change to the
+# program, its units or help is a new reading, so a new fit; topics and languages stay
+# queries, read when the form is checked or shown.
 _fitted_fields: dict[tuple, dict] = {}
 FITTED_KEPT = 64
 
@@ -193,7 +200,7 @@ def _fields_for(program) -> dict:
 
 
 def _fitted(program) -> dict:
-    fields = copy.deepcopy(IntakeForm.base_fields)
+    fields = copy.deepcopy(_DeclaredIntakeFields.base_fields)
     fields["message"].help_text = _(
         "Share as much or as little as you like, up to %(n)d characters. "
         "Please leave out names, including yours."
@@ -225,6 +232,10 @@ def _fitted(program) -> dict:
         ) % {"unit": unit}
     else:
         del fields["excluded_unit"]
+    for field in fields.values():
+        # Shared by every form copied from these fields: a change for one form would show
+        # in the next one, so none can be made.
+        field.widget.attrs = MappingProxyType(field.widget.attrs)
     return fields
 
 
