@@ -258,9 +258,7 @@ def phrases_from_text(text: str) -> list[str]:
 @lru_cache(maxsize=256)
 def _all_compiled(extra_phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(
-        compiled
-        for compiled in map(_compiled, (*DEFAULT_PHRASES, *extra_phrases))
-        if compiled
+        compiled for compiled in map(_compiled, (*DEFAULT_PHRASES, *extra_phrases)) if compiled
     )
 
 
