@@ -613,11 +613,18 @@ class Case(ChoiceLabels, models.Model):
     alias = EncryptedTextField()
     wants_shared_experience = models.BooleanField(default=False)
     preferred_gender = models.CharField(max_length=40, blank=True)
+    # Most requests leave these empty: indexed only where set (Meta), so an intake without
+    # them writes no index entry for them. A deleted language or unit is found there.
     preferred_language = models.ForeignKey(
-        Language, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Language,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     excluded_unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     in_danger = models.BooleanField(default=False)
@@ -648,6 +655,16 @@ class Case(ChoiceLabels, models.Model):
             models.Index(fields=["assigned_to", "status"]),
             # The reports read a program's requests by month.
             models.Index(fields=["program", "created_at"]),
+            models.Index(
+                fields=["preferred_language"],
+                condition=Q(preferred_language__isnull=False),
+                name="case_language_set",
+            ),
+            models.Index(
+                fields=["excluded_unit"],
+                condition=Q(excluded_unit__isnull=False),
+                name="case_excluded_unit_set",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["receipt_hash"], name="case_receipt_hash_unique"),
@@ -677,8 +694,14 @@ class Message(ChoiceLabels, models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=12, choices=Sender.choices)
+    # Empty for the requester's messages (every intake, every reply): indexed only where
+    # set (Meta), for a deleted account's messages.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     body = EncryptedTextField()
     created_at = models.DateTimeField()
@@ -689,6 +712,11 @@ class Message(ChoiceLabels, models.Model):
         # By id, never by time: times are rounded to the hour, so two messages in one
         # hour would otherwise tie and a reply could show above what it answers.
         ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["author"], condition=Q(author__isnull=False), name="message_author_set"
+            )
+        ]
 
 
 class SafetyPlan(models.Model):

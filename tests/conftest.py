@@ -1,5 +1,6 @@
 """The cast: an admin, a coordinator and two supporters in one program, and strangers."""
 
+import importlib
 import os
 from datetime import UTC, datetime
 
@@ -8,12 +9,27 @@ import time_machine
 from django.core.cache import caches
 
 from cms import pagecache
-from programs import memo, selectors, versions
+from programs import forms, memo, selectors, versions
 from programs.models import Role
 from programs.views import public
 from tests.factories import make_active_supporter, make_member, make_program, program_prebuilt
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def transactional_site(transactional_db):
+    """For a test that runs outside a transaction (the browser tests, the intake as in
+    production): another such test's flush removed what migrations made (Wagtail's root
+    page, locale and site, our topic and language vocabulary), so it is put back."""
+    from django.apps import apps
+    from wagtail.models import Locale
+
+    from cms.sections import ensure_home
+
+    importlib.import_module("programs.migrations.0002_vocabulary").add(apps, None)
+    Locale.objects.get_or_create(language_code="en")
+    ensure_home()
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +43,7 @@ def _fresh_cache():
     # time_machine: one test's copy must never answer in the next.
     selectors._public_memo.clear()
     public._receipt_pages.clear()
+    forms._fitted_fields.clear()
     yield
     for store in caches.all():
         store.clear()

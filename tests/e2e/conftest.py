@@ -1,31 +1,16 @@
 """Browser tests run against live_server in a transactional database.
 
-A transactional test flushes the rows that migrations created (Wagtail's root page,
-locale and site, and our topic and language vocabulary), so each test puts them back.
+A transactional test flushes the rows that migrations created, so each test puts them back
+(the `transactional_site` fixture).
 """
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from tests.factories import program_prebuilt
 
 
 @pytest.fixture
-def e2e_site(transactional_db):
-    from wagtail.models import Locale
-
-    from cms.sections import ensure_home
-
-    vocabulary = importlib.import_module("programs.migrations.0002_vocabulary")
-    vocabulary.add(apps, None)
-    Locale.objects.get_or_create(language_code="en")
-    ensure_home()
-
-
-@pytest.fixture
-def program(e2e_site):
+def program(transactional_site):
     return program_prebuilt("city-fire")
 
 
