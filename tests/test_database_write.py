@@ -70,14 +70,19 @@ def test_rows_written_together_read_back_as_saved_ones_do(program):
     assert list(stored.events.values_list("kind", flat=True)) == [CaseEvent.Kind.FLAGGED]
 
 
-def test_a_failing_row_keeps_none_of_the_others(program):
-    case, message, _event = _rows(program)
+def _take_receipt_of(case):
+    """Another case with the same receipt digest, so that writing `case` fails."""
     Case.objects.create(
-        program=program,
+        program=case.program,
         receipt_hash=case.receipt_hash,
         created_at=timezone.now(),
         requester_seen_at=timezone.now(),
-    )  # taken already
+    )
+
+
+def test_a_failing_row_keeps_none_of_the_others(program):
+    case, message, _event = _rows(program)
+    _take_receipt_of(case)
     last, key = _count_statement()
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017, PT011
         write_together([insert_statement(r) for r in (case, message)], last)
@@ -124,12 +129,7 @@ def test_a_count_past_its_ceiling_refuses_the_rows_and_the_callers_work_goes_on(
 
 def test_another_integrity_error_is_not_taken_for_a_refused_count(program):
     case, _message, _event = _rows(program)
-    Case.objects.create(
-        program=program,
-        receipt_hash=case.receipt_hash,
-        created_at=timezone.now(),
-        requester_seen_at=timezone.now(),
-    )
+    _take_receipt_of(case)
     last, _key = _count_statement()
     with pytest.raises(IntegrityError) as failure:
         write_together([insert_statement(case)], last)

@@ -4,17 +4,12 @@ each client's first hit in a window) was one more index write."""
 
 from django.db import migrations
 
+from toolkit.database import drop_like_indexes
+
 
 def drop_key_like_index(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
     table = apps.get_model("privacy", "RateCount")._meta.db_table
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    for name, info in constraints.items():
-        if info["index"] and info["columns"] == ["key"] and name.endswith("_like"):
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+    drop_like_indexes(schema_editor, table, "key")
 
 
 class Migration(migrations.Migration):

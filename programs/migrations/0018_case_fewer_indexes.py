@@ -6,19 +6,14 @@ matched whole; the unique constraint's index stays)."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from toolkit.database import drop_like_indexes
+
 
 def drop_receipt_hash_like_index(apps, schema_editor):
     """AlterField drops the LIKE index only under the name the table has now; this one was
     made while the table was still programs_supportrequest, so it is found by its column."""
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
     table = apps.get_model("programs", "Case")._meta.db_table
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    for name, info in constraints.items():
-        if info["index"] and info["columns"] == ["receipt_hash"] and name.endswith("_like"):
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+    drop_like_indexes(schema_editor, table, "receipt_hash")
 
 
 class Migration(migrations.Migration):
