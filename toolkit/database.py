@@ -22,20 +22,6 @@ def refresh_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
-def drop_like_indexes(schema_editor, table: str, column: str) -> None:
-    """For a migration: drop the LIKE index PostgreSQL gets for a unique text column, found by
-    its column (Django names it after the table, and a table renamed since keeps the old
-    name). For columns only ever matched whole."""
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    for name, info in constraints.items():
-        if info["index"] and info["columns"] == [column] and name.endswith("_like"):
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
 def insert_statement(obj) -> tuple[str, list]:
     """The INSERT that saving this new instance would run, but not run, returning nothing:
     its primary key is set already, or not needed. For `write_together`.

@@ -4,7 +4,7 @@ each client's first hit in a window) was one more index write."""
 
 from django.db import migrations
 
-from toolkit.database import drop_like_indexes
+from privacy.schema import drop_like_indexes
 
 
 def drop_key_like_index(apps, schema_editor):

@@ -6,7 +6,7 @@ matched whole; the unique constraint's index stays)."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-from toolkit.database import drop_like_indexes
+from privacy.schema import drop_like_indexes
 
 
 def drop_receipt_hash_like_index(apps, schema_editor):
