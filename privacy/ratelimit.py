@@ -25,7 +25,7 @@ from hashlib import sha256
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections
 from django.utils import timezone
 
 from . import crypto
@@ -85,12 +85,20 @@ class DatabaseCounter:
         from .models import RateCount
 
         field = RateCount._meta.get_field("expires")
+        db = connections[DEFAULT_DB_ALIAS]  # looked up once, not once per key
+        postgresql = db.vendor == "postgresql"
         ceilings = ceilings or {}
         # In key order, so two statements that share keys always lock them in one order.
         keys = sorted(expiries)
-        expires = [field.get_db_prep_value(expiries[key], connection) for key in keys]
+        expires = [
+            # An aware moment is sent as it is on PostgreSQL: what get_db_prep_value gives.
+            moment
+            if postgresql and moment.tzinfo is not None
+            else field.get_db_prep_value(moment, db)
+            for moment in map(expiries.__getitem__, keys)
+        ]
         bounds = [ceilings.get(key) for key in keys]
-        if connection.vendor == "postgresql":
+        if postgresql:
             # One JSON parameter, whatever the number of keys: one text, and few parameters
             # (psycopg keeps the parse of a statement only up to 50 of them; a JSON text
             # costs it less to pass than arrays do).

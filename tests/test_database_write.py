@@ -2,15 +2,21 @@
 exactly as the ORM would have saved them, are kept or lost together, and are one statement
 on PostgreSQL."""
 
+import contextlib
+from datetime import UTC, datetime
+
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from privacy import ratelimit
+from privacy.crypto import EncryptedTextField
 from privacy.models import RateCount
-from programs.models import Case, CaseEvent, Message
+from programs.models import Case, CaseEvent, Message, Program
+from toolkit import database
 from toolkit.database import insert_statement, write_together
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +140,48 @@ def test_another_integrity_error_is_not_taken_for_a_refused_count(program):
     with pytest.raises(IntegrityError) as failure:
         write_together([insert_statement(case)], last)
     assert not ratelimit.refused(failure.value)
+
+
+def _as_is():
+    return {**database._AS_IS, **database._AS_IS_ON.get(connection.vendor, {})}
+
+
+@pytest.mark.parametrize(
+    "field_class",
+    sorted(database._AS_IS, key=lambda cls: cls.__name__),
+    ids=lambda cls: cls.__name__,
+)
+def test_what_is_sent_as_it_is_is_what_djangos_own_preparation_gives(field_class):
+    samples = {
+        str: ["", "plain text", "07700 900123"],
+        bool: [True, False],
+        type(None): [None],
+        datetime: [timezone.now(), datetime(2026, 1, 5, 9, 30, tzinfo=UTC)],
+    }
+    related = {"to": Program, "on_delete": models.CASCADE}
+    field = field_class(null=True, **(related if field_class is models.ForeignKey else {}))
+    field.set_attributes_from_name("sample")
+    for kind in _as_is()[field_class]:
+        for value in samples[kind]:
+            prepared = field.get_db_prep_save(value, connection=connection)
+            assert prepared == value and type(prepared) is type(value), (field_class, value)
+
+
+def test_a_row_is_prepared_as_djangos_own_save_prepares_it(program):
+    case, message, _event = _rows(program)
+    case.preferred_gender = gettext_lazy("any")  # a lazy string: prepared by Django, not as is
+    message.created_at = datetime(2026, 1, 5, 9, 30)  # naive: Django warns, makes it aware
+    for row in (case, message):
+        fields = [  # without an automatic key not set yet, as a save sends none
+            f for f in type(row)._meta.local_concrete_fields if row.pk or not f.primary_key
+        ]
+        with pytest.warns(RuntimeWarning) if row is message else contextlib.nullcontext():
+            _sql, params = insert_statement(row)
+        with pytest.warns(RuntimeWarning) if row is message else contextlib.nullcontext():
+            expected = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+        for field, sent, wanted in zip(fields, params, expected, strict=True):
+            if isinstance(field, EncryptedTextField):  # a fresh nonce each time: read back
+                read = field.from_db_value
+                assert read(sent, None, connection) == read(wanted, None, connection)
+            else:
+                assert sent == wanted and type(sent) is type(wanted), field.name
