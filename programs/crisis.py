@@ -209,17 +209,20 @@ _NOT_WORD = re.compile(r"[^a-z0-9|]+")
 
 def _stem(word: str) -> str:
     word = _IRREGULAR.get(word, word)
-    if len(word) > 4 and word.endswith("ing"):
+    n = len(word)
+    if n > 4 and word[-3:] == "ing":
         word = word[:-3]
-    elif len(word) > 3 and word.endswith("ied"):
+    elif n > 3 and word[-3:] == "ied":
         word = word[:-3] + "y"
-    elif len(word) > 3 and (word.endswith("ed") or word.endswith("es")):
+    elif n > 3 and word[-2:] in ("ed", "es"):
         word = word[:-2]
-    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    elif n > 3 and word[-1] == "s" and word[-2] != "s":
         word = word[:-1]
-    if len(word) > 2 and word.endswith("e"):
+    n = len(word)
+    if n > 2 and word[-1] == "e":
         word = word[:-1]
-    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeioulsz":
+        n -= 1
+    if n > 3 and word[-1] == word[-2] and word[-1] not in "aeioulsz":
         word = word[:-1]
     return word
 
@@ -264,5 +267,4 @@ def _all_compiled(extra_phrases: tuple[str, ...]) -> tuple[str, ...]:
 
 def matches(text: str, extra_phrases=()) -> bool:
     """True if the text holds a default crisis phrase or one of the extra phrases."""
-    folded = normalise(text)
-    return any(compiled in folded for compiled in _all_compiled(tuple(extra_phrases)))
+    return any(map(normalise(text).__contains__, _all_compiled(tuple(extra_phrases))))

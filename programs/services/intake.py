@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_CONTACT_LENGTH = 200
 MAX_ALIAS_LENGTH = 40
 MAX_GENDER_LENGTH = 40
+_CHANNELS, _URGENCIES = frozenset(Channel.values), frozenset(Urgency.values)
 
 
 @dataclass
@@ -104,7 +105,7 @@ def intake_validate(
     _check_length(errors, "contact_detail", contact_detail, MAX_CONTACT_LENGTH)
     _check_length(errors, "alias", (alias or "").strip(), MAX_ALIAS_LENGTH)
     _check_length(errors, "preferred_gender", (preferred_gender or "").strip(), MAX_GENDER_LENGTH)
-    if channel not in Channel.values or channel not in program.offered_channels():
+    if channel not in _CHANNELS or channel not in program.offered_channels():
         errors["channel"] = _("This program does not offer that way of meeting.")
     elif channel in CHANNELS_NEEDING_CONTACT and not contact_detail:
         errors["contact_detail"] = _(
@@ -116,7 +117,7 @@ def intake_validate(
         errors["topics"] = _("Choose topics from the list.")
     if excluded_unit is not None and excluded_unit.program_id != program.pk:
         errors["excluded_unit"] = _("Choose from this program's list.")
-    if urgency not in Urgency.values:
+    if urgency not in _URGENCIES:
         errors["urgency"] = _("Choose how soon you would like to hear from someone.")
     if errors:
         raise ValidationError(errors)

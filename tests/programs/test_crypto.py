@@ -3,6 +3,7 @@
 import hashlib
 import io
 import re
+from collections import Counter
 from unittest import mock
 
 import pytest
@@ -166,15 +167,23 @@ def test_receipt_codes_carry_at_least_128_random_bits_in_groups_of_four():
     assert CODE.match(receipts.generate())
 
 
-def test_receipt_codes_come_from_the_secrets_module_all_140_bits_of_them():
-    bits = int("10101" * receipts.LENGTH, 2)  # the symbol 21, "N", in every place
-    with mock.patch.object(receipts.secrets, "randbits", return_value=bits) as randbits:
+def test_receipt_codes_come_from_the_secrets_module_five_bits_of_each_of_28_bytes():
+    drawn = bytes([21] * receipts.LENGTH)  # the symbol 21, "N", in every place
+    with mock.patch.object(receipts.secrets, "token_bytes", return_value=drawn) as token_bytes:
         code = receipts.generate()
-    randbits.assert_called_once_with(140)
+    token_bytes.assert_called_once_with(28)
     assert code == "-".join(["NNNN"] * 7)
-    # Each five bits make one symbol: the lowest five the first, the highest the last.
-    with mock.patch.object(receipts.secrets, "randbits", return_value=31 << (5 * 27) | 1):
+    # Each byte makes one symbol, in order, from its lowest five bits (the high three are
+    # dropped): 0b111_00001 is "1", 0b000_11111 is "Z".
+    drawn = bytes([0b11100001] + [0b01000000] * 26 + [0b00011111])
+    with mock.patch.object(receipts.secrets, "token_bytes", return_value=drawn):
         assert receipts.generate().replace("-", "") == "1" + "0" * 26 + "Z"
+
+
+def test_every_symbol_comes_from_exactly_eight_byte_values():
+    # A uniformly random byte gives each of the 32 symbols with the same chance.
+    counts = Counter(receipts._SYMBOL_OF_BYTE)
+    assert len(counts) == 32 and set(counts.values()) == {8}
 
 
 def test_ten_thousand_receipt_codes_do_not_collide():
