@@ -137,7 +137,7 @@ class IntakeForm(forms.Form):
         # each form with fields of its own: copies of the fitted ones, sharing their widgets
         # (whose attributes cannot be changed, see `_fitted`). Deep copies, as Django makes
         # of declared fields, cost more than the rest of a post's checks.
-        self.fields = {name: copy.copy(field) for name, field in _fields_for(program).items()}
+        self.fields = {name: _copy(field) for name, field in _fields_for(program).items()}
 
     @property
     def is_bot(self) -> bool:
@@ -176,6 +176,14 @@ class IntakeForm(forms.Form):
             "urgency": data["urgency"],
             "in_danger": data["in_danger"],
         }
+
+
+def _copy(field):
+    """copy.copy(field) for a form field (no __copy__, no slots: a new instance sharing its
+    attributes), without the copy module's generic route through __reduce_ex__."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 # Fields fitted once per remembered reading of a program (selectors.program_get_public with
@@ -236,6 +244,11 @@ def _fitted(program) -> dict:
         # Shared by every form copied from these fields: a change for one form would show
         # in the next one, so none can be made.
         field.widget.attrs = MappingProxyType(field.widget.attrs)
+        # Fitted for one language (`_fields_for`): each lazy text translated once here,
+        # not again by every form that is checked or shown.
+        if field.label is not None:
+            field.label = str(field.label)
+        field.help_text = str(field.help_text)
     return fields
 
 

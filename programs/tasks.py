@@ -39,6 +39,9 @@ def send_staff_email(*, user_ids: list[int], template: str, context: dict) -> in
     return send_mass_mail(messages, fail_silently=False) if messages else 0
 
 
+_validated: set[tuple] = set()
+
+
 def queued_row(task, **kwargs):
     """The row the database queue (django-tasks-db's DatabaseBackend) keeps for
     `task.enqueue(**kwargs)`, built but not saved: the intake writes it in its own statement
@@ -47,10 +50,16 @@ def queued_row(task, **kwargs):
     compares the two rows), and a worker runs it as any other. Unlike enqueue, it sends no
     `task_enqueued` signal (whose one receiver logs at debug level)."""
     backend = task.get_backend()
-    backend.validate_task(task)
+    if (backend.alias, task) not in _validated:  # a task's validity cannot change
+        backend.validate_task(task)
+        _validated.add((backend.alias, task))
+    plain = all(type(key) is str and type(value) is str for key, value in kwargs.items())
     return DBTaskResult(
         id=backend._get_id(),
-        args_kwargs=normalize_json({"args": [], "kwargs": kwargs}),
+        # Text as it is (what normalize_json would give), anything else normalised.
+        args_kwargs={"args": [], "kwargs": kwargs}
+        if plain
+        else normalize_json({"args": [], "kwargs": kwargs}),
         priority=task.priority,
         task_path=task.module_path,
         queue_name=task.queue_name,

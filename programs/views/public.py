@@ -5,13 +5,14 @@ in a URL. Anonymous forms are csrf_exempt because they set no cookie; a signed o
 token (privacy.formtokens) guards them instead.
 """
 
+import functools
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -156,9 +157,7 @@ def _details_step(request, program):
         {
             "receipt_code": submission.receipt_code,
             "crisis": submission.crisis,
-            "status_url": request.build_absolute_uri(
-                reverse("programs:status", args=[program.slug])
-            ),
+            "status_url": _status_url(request, program),
         },
     )
 
@@ -170,6 +169,19 @@ def _details_step(request, program):
 _receipt_pages: dict[tuple, str] = {}
 RECEIPT_PAGES_KEPT = 64
 _CODE_STAND_IN = f"receiptcode{secrets.token_hex(16)}"
+
+
+def _status_url(request, program) -> str:
+    """The full address of the program's status page, where a receipt code is used."""
+    return request.build_absolute_uri(
+        _status_path(program.slug, get_script_prefix(), settings.ROOT_URLCONF)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _status_path(slug: str, script_prefix: str, urlconf: str) -> str:
+    # Kept: the path depends on these alone (only an existing program's slug gets here).
+    return reverse("programs:status", args=[slug])
 
 
 class _ReceiptResponse(TemplateResponse):
@@ -242,7 +254,7 @@ def receipt_download(request, slug):
             {"form": ReceiptCodeForm(), "not_found": True, "kept": False},
             status=400,
         )
-    status_url = request.build_absolute_uri(reverse("programs:status", args=[program.slug]))
+    status_url = _status_url(request, program)
     body = _(
         "Peer support: %(program)s\n\n"
         "Your receipt code: %(code)s\n\n"
