@@ -46,6 +46,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include(accounts)),
     path("api/", include("api.urls")),
+    # Early: Django tries the patterns in turn, and the request page is the one a surge of
+    # requesters meets (tests/test_url_order.py: no route hides a later one).
+    path("", include("programs.urls")),
     path("leave/", public.quick_exit, name="quick_exit"),
     path("p/<slug:slug>/search/", cms_views.search, name="search"),
     path("p/<slug:slug>/events/<int:event_id>/signup/", event_views.signup, name="event_signup"),
@@ -55,7 +58,6 @@ urlpatterns = [
     path("caseload/events/", event_views.facilitator_sessions, name="caseload_events"),
     path("coordinate/<slug:slug>/second-factors/", auth.second_factors, name="second_factors"),
     path("", include("newsletter.urls")),
-    path("", include("programs.urls")),
 ]
 
 if settings.DEBUG:
