@@ -49,8 +49,8 @@ v1 = [
 ]
 
 urlpatterns = [
+    path("v1/", include(v1)),  # first: the anonymous intake is its first route
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("v1/", include(v1)),
     path("cms/", include((cms_router.get_urlpatterns(), "cms"), namespace="cms")),
 ]

@@ -40,14 +40,15 @@ accounts = [
     path("", include("allauth.urls")),
 ]
 
+# Django tries the patterns in turn: the API and the programs' routes (the request page, the
+# one a surge of requesters meets) come early (tests/test_url_order.py: no route hides a
+# later one).
 urlpatterns = [
+    path("api/", include("api.urls")),
     *other_login_routes,
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include(accounts)),
-    path("api/", include("api.urls")),
-    # Early: Django tries the patterns in turn, and the request page is the one a surge of
-    # requesters meets (tests/test_url_order.py: no route hides a later one).
     path("", include("programs.urls")),
     path("leave/", public.quick_exit, name="quick_exit"),
     path("p/<slug:slug>/search/", cms_views.search, name="search"),
