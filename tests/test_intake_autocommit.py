@@ -66,3 +66,29 @@ def test_outside_a_transaction_a_refused_intake_keeps_nothing(program):
     # Another client of the same program is still let through, and its count starts at 1.
     intake.case_submit(program=program, message="Someone else", client_key="other")
     assert Case.objects.filter(program=program).count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_once_prepared_the_intakes_statement_still_refuses_a_used_up_limit(program):
+    """After two runs on a connection PostgreSQL keeps the statement prepared (settings:
+    DATABASE_PREPARE_THRESHOLD); a prepared statement refuses as the plain one does."""
+    program.intake_limit_per_hour = 4
+    program.save()
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['WITH w0 AS (INSERT INTO "programs_case"%'],
+            )
+            return cursor.fetchone()[0]
+
+    for n in range(4):
+        intake.case_submit(program=program, message=f"Words {n}", client_key="same")
+    assert prepared() == 1  # the same statement each time: prepared once
+    with pytest.raises(ratelimit.RateLimited):
+        intake.case_submit(program=program, message="One too many", client_key="same")
+    assert Case.objects.filter(program=program).count() == 4
+    assert not Message.objects.filter(body="One too many").exists()
+    intake.case_submit(program=program, message="Someone else", client_key="another")
+    assert Case.objects.filter(program=program).count() == 5

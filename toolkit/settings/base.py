@@ -110,6 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Only statements bound on the server can be prepared, and only the intake's is
+    # (toolkit.database.write_together): prepared once it has run twice on a connection,
+    # PostgreSQL skips parsing and planning it again. 0 turns preparing off (a connection
+    # pooler older than PgBouncer 1.21 in transaction mode).
+    prepare_after = env.int("DATABASE_PREPARE_THRESHOLD", default=2)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_after or None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
