@@ -122,8 +122,10 @@ def write_together(statements: list[tuple[str, list]], last: tuple[str, list]) -
 
     On PostgreSQL they are one statement (each an INSERT in a WITH clause of `last`), which
     is atomic by itself: outside a transaction it is one round trip, with no BEGIN and no
-    COMMIT. Elsewhere (SQLite) they run in turn, in a transaction of their own. Inside the
-    caller's transaction they are a savepoint: should the database refuse them (an
+    COMMIT. Its parameters are bound on the server, so PostgreSQL keeps it prepared once it
+    has run DATABASE_PREPARE_THRESHOLD times on a connection (settings). Elsewhere
+    (SQLite) they run in turn, in a transaction of their own. Inside the caller's
+    transaction they are a savepoint: should the database refuse them (an
     IntegrityError, such as a rate limit's ceiling), only their writes are undone.
 
     The statements must not depend on one another's rows (they cannot see them on
